@@ -61,10 +61,12 @@ def stages() -> list[Stage]:
                                *lint_paths), "tool"),
         Stage("sanity", ("bash", str(ROOT / "tools" / "sanity.sh")), "sanity"),
         pytest_stage("unit", "tests/unit"),
+        pytest_stage("collection", "tests/collection"),
         pytest_stage("lab", "lab/tests"),
         pytest_stage("integration", "tests/integration", needs_lab=True),
         pytest_stage("roles", "tests/roles", needs_lab=True),
-        pytest_stage("molecule", "tests/molecule", needs_lab=True),
+        Stage("molecule", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'molecule.xml'}",
+                           "tests/molecule"), "pytest", True, ("molecule",)),
     ]
 
 
