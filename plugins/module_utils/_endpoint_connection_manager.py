@@ -119,7 +119,12 @@ class EndpointConnectionManager:
         selected = self._selected([item for item in snapshot.values() if item], self._endpoint_ids_in_requester_vpcs())
         accepting = self.params["state"] == "accepted"
         if accepting:
-            refused = [item["VpcEndpointId"] for item in selected if state_of(item) == "rejected"]
+            named = set(self.params.get("vpc_endpoint_ids") or [])
+            refused = [
+                item["VpcEndpointId"]
+                for item in selected
+                if state_of(item) == "rejected" and item["VpcEndpointId"] in named
+            ]
             if refused:
                 self.module.fail_json(
                     msg=f"Cannot accept connections from {', '.join(refused)} to VPC endpoint service "

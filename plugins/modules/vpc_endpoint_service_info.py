@@ -124,6 +124,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.transformation import (
 )
 from ansible_collections.privnet.aws.plugins.module_utils._endpoint_results import (  # noqa: E402
     principals_of,
+    tags_of,
     to_result,
 )
 from ansible_collections.privnet.aws.plugins.module_utils._endpoint_service_api import (  # noqa: E402
@@ -143,6 +144,11 @@ def gather(module: AnsibleAWSModule, client) -> list:
     services = describe_service_configurations(
         client, filters=ansible_dict_to_boto3_filter_list(filters) if filters else None
     )
+    # Filter again here: some AWS-compatible endpoints ignore these filters.
+    if module.params.get("service_ids"):
+        services = [service for service in services if service["ServiceId"] in module.params["service_ids"]]
+    if module.params.get("names"):
+        services = [service for service in services if tags_of(service).get("Name") in module.params["names"]]
     connections_by_service: dict = {}
     if module.params["include_connections"] and services:
         service_ids = [service["ServiceId"] for service in services]

@@ -120,6 +120,13 @@ class JobResult:
     failed_tasks: list[str] = field(default_factory=list)
     private_data_dir: Path | None = None
 
+    @property
+    def inventory_parsed(self) -> bool:
+        """ansible-playbook read AWX's inventory script (a project ansible.cfg whose [inventory] enable_plugins
+        leaves out `script` makes every AWX job run without inventory)."""
+        unparsed = ("No inventory was parsed", "inventory/hosts as an inventory source")
+        return not any(message in self.stdout for message in unparsed)
+
     def summary(self) -> str:
         return (f"{self.template}: rc={self.returncode} status={self.status} "
                 f"failed={self.failed_tasks}\n{self.stdout[-6000:]}")

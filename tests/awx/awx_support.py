@@ -3,6 +3,7 @@ running awx/configure.yml offline to capture the arguments every awx.awx task wo
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -64,7 +65,12 @@ def doc_to_argspec(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def module_argspecs(modules: list[str]) -> dict[str, dict[str, Any]]:
-    names = [f"awx.awx.{module}" for module in sorted(set(modules))]
+    return dict(_module_argspecs(tuple(sorted(set(modules)))))
+
+
+@functools.cache
+def _module_argspecs(modules: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    names = [f"awx.awx.{module}" for module in modules]
     output = subprocess.run([str(BIN / "ansible-doc"), "-t", "module", "-j", *names], check=True,
                             capture_output=True, text=True, env=base_env(), cwd=ROOT).stdout
     docs = json.loads(output)

@@ -40,6 +40,18 @@ def is_list_of_plays(path: Path) -> bool:
             and all(isinstance(play, dict) and ("hosts" in play or "import_playbook" in play) for play in data))
 
 
+def play_variables(playbook: Path) -> dict[str, Any]:
+    """Variables the plays define themselves: `vars:` and `vars_files:` (relative to the playbook)."""
+    found: dict[str, Any] = {}
+    for play in yaml.safe_load(playbook.read_text()):
+        for vars_file in play.get("vars_files", []) or []:
+            path = playbook.parent / vars_file
+            if "{{" not in str(vars_file) and path.exists():
+                found.update(yaml.safe_load(path.read_text()) or {})
+        found.update(play.get("vars") or {})
+    return found
+
+
 @dataclass
 class RoleCall:
     role: str
@@ -76,6 +88,10 @@ def role_calls(playbook: Path) -> list[RoleCall]:
             calls += role_calls(playbook.parent / play["import_playbook"])
             continue
         play_vars = set((play.get("vars") or {}).keys())
+        for vars_file in play.get("vars_files", []) or []:
+            path = playbook.parent / vars_file
+            if "{{" not in str(vars_file) and path.exists():
+                play_vars |= set((yaml.safe_load(path.read_text()) or {}).keys())
         for role in play.get("roles", []) or []:
             entry = role if isinstance(role, dict) else {"role": role}
             name = entry.get("role") or entry.get("name")

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 import yaml
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
 from awx_support import ROOT, ConfigureRun
-from playbook_facts import required_options, role_calls
-from survey_rules import survey_errors
+from playbook_facts import play_variables, required_options, role_calls
+from survey_rules import survey_defaults, survey_errors
 
 # AWX answer type -> role option types an answer of that type satisfies (text answers to list options are split on
 # commas by the role's argument validation).
@@ -102,8 +104,7 @@ def test_answers_fit_the_variables_they_feed(job_templates: list[dict[str, Any]]
 def test_list_variables_are_not_fed_raw_text(job_templates: list[dict[str, Any]]) -> None:
     """Playbook variables holding lists get lists: text answers go through the template's extra_vars."""
     for template in job_templates:
-        plays = yaml.safe_load((ROOT / template["playbook"]).read_text())
-        play_vars = {k: v for play in plays for k, v in (play.get("vars") or {}).items()}
+        play_vars = play_variables(ROOT / template["playbook"])
         for question in template["survey_spec"]["spec"]:
             if isinstance(play_vars.get(question["variable"]), list):
                 assert question["type"] == "multiselect", (template["name"], question["variable"])
@@ -119,10 +120,33 @@ def test_every_question_feeds_the_playbook(job_templates: list[dict[str, Any]]) 
     unused = []
     for template in job_templates:
         playbook = ROOT / template["playbook"]
-        plays = yaml.safe_load(playbook.read_text())
-        readers = {k for play in plays for k in (play.get("vars") or {})}
+        readers = set(play_variables(playbook))
         readers |= {option for call in role_calls(playbook) for option in role_options.get(call.role, set())}
         extra_text = yaml.safe_dump(template.get("extra_vars") or {})
         unused += [(template["name"], q["variable"]) for q in template["survey_spec"]["spec"]
                    if q["variable"] not in readers and q["variable"] not in extra_text]
     assert unused == []
+
+
+def resolve_extra_vars(template: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """What the job sees: the template's extra_vars templated with the survey answers, as ansible-playbook does."""
+    templar = Templar(loader=DataLoader(), variables=answers)
+    return {key: templar.template(trust_as_template(value)) if isinstance(value, str) else value
+            for key, value in (template.get("extra_vars") or {}).items()}
+
+
+def test_extra_vars_give_each_playbook_variable_its_type(job_templates: list[dict[str, Any]]) -> None:
+    """With the default answers (and a two-network admin answer), every extra var the template maps onto a play
+    variable resolves to that variable's type: lists stay lists, strings strings."""
+    for template in job_templates:
+        answers = survey_defaults(template["survey_spec"])
+        if "privnet_admin_cidrs" in answers:
+            answers["privnet_admin_cidrs"] = "10.0.0.0/8, 192.168.0.0/16"
+        play_vars = play_variables(ROOT / template["playbook"])
+        for key, value in resolve_extra_vars(template, answers).items():
+            if key in play_vars:
+                assert type(value) is type(play_vars[key]), (template["name"], key, value)
+            if key.endswith("_admin_cidrs"):
+                assert value == ["10.0.0.0/8", "192.168.0.0/16"]
+            if key.endswith("_region"):
+                assert value == answers["privnet_region"]

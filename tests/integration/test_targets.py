@@ -24,6 +24,7 @@ TARGETS_DIR = Path(__file__).resolve().parent / "targets"
 COLLECTIONS_PATH = ROOT / "build" / "collections"
 ANSIBLE_PLAYBOOK = ROOT / ".venv" / "bin" / "ansible-playbook"
 REGION = "ap-northeast-1"
+LAB_CONSUMER_ACCOUNT = "222222222222"
 TARGET_TIMEOUT_SECONDS = 1800
 TARGETS = sorted(path.name for path in TARGETS_DIR.iterdir() if (path / "tasks" / "main.yml").is_file())
 LAB_POLL_DEFAULTS = {
@@ -48,6 +49,19 @@ def lab_endpoint() -> str:
     return url
 
 
+def consumer_account() -> dict[str, str]:
+    """A second account for cross-account targets. In the lab an access key is the account id and every account
+    shares the secret; elsewhere set PRIVNET_IT_CONSUMER_ACCOUNT_ID / _ACCESS_KEY / _SECRET_KEY."""
+    account_id = os.environ.get("PRIVNET_IT_CONSUMER_ACCOUNT_ID", LAB_CONSUMER_ACCOUNT)
+    return {
+        "consumer_account_id": account_id,
+        "consumer_access_key": os.environ.get("PRIVNET_IT_CONSUMER_ACCESS_KEY", account_id),
+        "consumer_secret_key": os.environ.get(
+            "PRIVNET_IT_CONSUMER_SECRET_KEY", os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+        ),
+    }
+
+
 def playbook_for(target: str, endpoint_url: str) -> list[dict]:
     aws_defaults = {"region": REGION, "endpoint_url": endpoint_url}
     module_defaults = {
@@ -67,6 +81,7 @@ def playbook_for(target: str, endpoint_url: str) -> list[dict]:
             "vars": {
                 "resource_prefix": f"it-{target.replace('_', '-')}-{uuid.uuid4().hex[:8]}",
                 "aws_region": REGION,
+                **consumer_account(),
                 "ansible_python_interpreter": str(ROOT / ".venv" / "bin" / "python"),
             },
             "module_defaults": module_defaults,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import struct
@@ -11,12 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import hooks
-from .errors import error_code_of, render
+from .errors import ErrorAnswer, error_code_of, render
 from .gates import Gate, Intervention
 from .journal import Journal
 from .requestinfo import RequestInfo, describe_request
 from .state import LOCK
 
+LOG = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 RESET_FLAG = "awslab.reset_connection"
 SOCKET_KEY = "awslab.socket"
@@ -68,7 +70,15 @@ class LabApp:
             self._record(info, code, intervention.answer.code, started, injected)
             start_response(_status_line(code), headers)
             return [body]
-        status_line, headers, body = self._call_moto(environ)
+        try:
+            status_line, headers, body = self._call_moto(environ)
+        except Exception as error:  # noqa: BLE001 - moto crashed or lacks the action: answer as AWS would (500)
+            LOG.exception("moto failed on %s:%s", info.service, info.action)
+            message = f"awslab: moto failed on {info.action}: {type(error).__name__}: {error}"[:500]
+            code, error_headers, error_body = render(info.service, ErrorAnswer(500, "InternalError", message))
+            self._record(info, code, "InternalError", started, None)
+            start_response(_status_line(code), error_headers)
+            return [error_body]
         status = int(status_line.split(" ", 1)[0])
         for gate in self._gates:
             gate.after(info, status, body)

@@ -13,7 +13,6 @@ _READ_PREFIXES = (
     "Describe", "List", "Get", "Head", "Lookup", "Search", "Query", "Scan", "Select", "BatchGet", "Check",
     "Preview", "Validate", "Estimate", "Test", "Simulate", "Receive", "Export",
 )
-_REST_SIGNING_NAMES = {"s3": "s3", "lambda": "lambda", "apigateway": "apigateway"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,10 @@ def is_mutating(method: str, action: str) -> bool:
 
 
 def _rest_action(service: str, environ: dict[str, Any]) -> str:
+    if service == "s3":
+        from .s3actions import s3_action
+
+        return s3_action(environ)
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "/")
     try:

@@ -6,6 +6,7 @@ import datetime
 import threading
 from typing import Any
 
+from awslab.dataplane import iam_enforcement
 from awslab.dataplane.topology import InstanceNode
 
 REFRESH_BEFORE = datetime.timedelta(minutes=10)
@@ -26,6 +27,7 @@ class RoleCredentials:
             if role is None or _aware(role.expiration) - now < REFRESH_BEFORE:
                 role = _assume(node)
                 self._cache[key] = role
+                iam_enforcement.enforce_for(role.access_key_id)
         return {
             "Code": "Success",
             "LastUpdated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -39,6 +39,14 @@ class RouteTable:
 
 
 @dataclass(frozen=True)
+class NatGateway:
+    nat_id: str
+    subnet_id: str
+    state: str
+    public_ip: str | None = None
+
+
+@dataclass(frozen=True)
 class PrefixList:
     prefix_list_id: str
     name: str  # e.g. com.amazonaws.ap-northeast-1.s3
@@ -160,7 +168,7 @@ class Snapshot:
     subnets: tuple[Subnet, ...] = ()
     route_tables: tuple[RouteTable, ...] = ()
     igw_attachments: tuple[tuple[str, str], ...] = ()  # (igw id, vpc id)
-    nat_gateways: tuple[tuple[str, str, str], ...] = ()  # (nat id, subnet id, state)
+    nat_gateways: tuple[NatGateway, ...] = ()
     prefix_lists: tuple[PrefixList, ...] = ()
     security_groups: tuple[SecurityGroup, ...] = ()
     instances: tuple[Instance, ...] = ()

@@ -11,10 +11,10 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from awslab.dataplane import addressing, names
+from awslab.dataplane import addressing, iam_enforcement, names, target_health
 from awslab.dataplane.credentials import RoleCredentials
 from awslab.dataplane.instances import InstanceRunner, process_start_time
-from awslab.dataplane.network import Network, kill_pids
+from awslab.dataplane.network import Network
 from awslab.dataplane.nsutil import netns_exists
 from awslab.dataplane.pki import LabCA
 from awslab.dataplane.reconciler import Reconciler
@@ -63,6 +63,7 @@ class DataPlane:
     # -- inside the daemon ---------------------------------------------------------------------------------------
     def attach(self) -> None:
         _narrow_public_ip_pool()
+        iam_enforcement.install()
         host_nets = [ipaddress.ip_network(n) for n in json.loads((self.dir / "host-networks.json").read_text())]
         ca = LabCA(self.dir / "ca")
         network = Network(self.prefix, self.records)
@@ -72,6 +73,9 @@ class DataPlane:
         self.reconciler = Reconciler(self.prefix, network, self.instances, self.services, self.topology_file,
                                      host_nets)
         self.reconciler.start()
+        reconciler, services = self.reconciler, self.services
+        target_health.set_lookup(lambda arn, tid, port: services.health_of(reconciler.applied.forwards, arn, tid, port))
+        target_health.install()
         try:
             from awslab.controlplane.hooks import add_mutation_listener
 
@@ -82,6 +86,7 @@ class DataPlane:
 
     def detach(self) -> None:
         """Stop the reconciler, services and instances of this process (teardown does it too)."""
+        target_health.set_lookup(None)
         if self.reconciler is not None:
             try:
                 from awslab.controlplane.hooks import remove_mutation_listener
@@ -122,7 +127,6 @@ class DataPlane:
             path = Path(record.value)
             if path.is_relative_to("/etc/netns") and path.name.startswith(self.prefix):
                 shutil.rmtree(path, ignore_errors=True)
-        kill_pids([])
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def exec_prefix(self) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from awslab.dataplane import addressing, dns, imds
+from awslab.dataplane import addressing, dns, imds, target_health
 from awslab.dataplane.nsutil import listening_socket
 from awslab.dataplane.pipes import connect_in, splice
 from awslab.dataplane.pki import LabCA
@@ -91,8 +91,12 @@ class Services:
 
     async def _internet_host(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            body = b"awslab internet test host\n"
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
+            if path == b"/ip":  # the source address the internet sees
+                body = f"{writer.get_extra_info('peername')[0]}\n".encode()
+            else:
+                body = b"awslab internet test host\n"
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
             await writer.drain()
         writer.close()
@@ -223,6 +227,21 @@ class Services:
                 await self._open_imds(key, spec)
             else:
                 current.node = spec
+
+    def health_of(self, forwards: tuple[Forward, ...], tg_arn: str, target_id: str, port: int) -> bool | None | str:
+        """Health of one registered target as the NLB nodes see it (see target_health.py)."""
+        verdicts = []
+        for forward in forwards:
+            if forward.target_group != tg_arn or not forward.owner.startswith("arn:"):
+                continue
+            for (ip, target_port), registered in zip(forward.targets, forward.target_ids, strict=True):
+                if registered == target_id and target_port == port:
+                    verdicts.append(self.health.get((forward.upstream_netns, ip, port)))
+        if not verdicts:
+            return target_health.NOT_CHECKED
+        if any(v is True for v in verdicts):
+            return True
+        return None if any(v is None for v in verdicts) else False
 
     def target_health(self) -> dict[str, bool]:
         return {f"{ns}:{ip}:{port}": ok for (ns, ip, port), ok in self.health.items()}

@@ -202,7 +202,10 @@ def _ec2_part(account: str, region: str, ec2: Any, out: dict[str, list[Any]]) ->
         if igw.vpc is not None:
             out["igw_attachments"].append((igw.id, igw.vpc.id))
     for nat in list(ec2.nat_gateways.values()):
-        out["nat_gateways"].append((nat.id, nat.subnet_id, str(nat.state)))
+        eni = getattr(nat, "_eni", None)
+        out["nat_gateways"].append(
+            model.NatGateway(nat.id, nat.subnet_id, str(nat.state), getattr(eni, "public_ip", None))
+        )
     for pl in list(getattr(ec2, "managed_prefix_lists", {}).values()):
         entries = pl.entries.get(pl.version, []) if getattr(pl, "entries", None) else []
         out["prefix_lists"].append(

@@ -36,6 +36,7 @@ class SubnetNode:
     internet: bool  # 0.0.0.0/0 -> an attached internet gateway
     nat: bool  # 0.0.0.0/0 -> an available NAT gateway whose subnet reaches the internet
     service_cidrs: tuple[str, ...]  # gateway-endpoint prefix-list routes, as lab service addresses
+    nat_public_ip: str | None = None  # the NAT gateway's Elastic IP (source address on the internet)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class Forward:
     upstream_netns: str
     targets: tuple[tuple[str, int], ...]
     owner: str  # the load balancer (or endpoint) this listener belongs to
+    target_group: str = ""
+    target_ids: tuple[str, ...] = ()  # the registered ids (instance id or IP), in the order of targets
 
 
 @dataclass(frozen=True)
@@ -208,14 +211,22 @@ class _Builder:
         vpc_id = self.subnets[subnet_id].vpc_id
         return bool(target and target.startswith("igw-") and self.igw_vpc.get(target) == vpc_id)
 
-    def _nat_ok(self, subnet_id: str) -> bool:
+    def _nat(self, subnet_id: str) -> model.NatGateway | None:
         target = self._default_target(subnet_id)
         if not target or not target.startswith("nat-"):
-            return False
-        for nat_id, nat_subnet, state in self.snap.nat_gateways:
-            if nat_id == target and state == "available" and nat_subnet in self.subnets:
-                return self._reaches_internet(nat_subnet)
-        return False
+            return None
+        for nat in self.snap.nat_gateways:
+            if nat.nat_id == target and nat.state == "available" and nat.subnet_id in self.subnets:
+                return nat if self._reaches_internet(nat.subnet_id) else None
+        return None
+
+    def _nat_ip(self, subnet_id: str) -> str | None:
+        nat = self._nat(subnet_id)
+        if nat is None or not nat.public_ip:
+            return None
+        if ipaddress.ip_address(nat.public_ip) in addressing.DP_RESERVED:
+            return None
+        return nat.public_ip
 
     def _service_cidrs(self, subnet_id: str) -> tuple[str, ...]:
         table = self.tables.get(subnet_id)
@@ -255,8 +266,9 @@ class _Builder:
                         cidr=subnet.cidr,
                         gateway=str(net.network_address + 1),
                         internet=self._reaches_internet(subnet.subnet_id),
-                        nat=self._nat_ok(subnet.subnet_id),
+                        nat=self._nat(subnet.subnet_id) is not None,
                         service_cidrs=self._service_cidrs(subnet.subnet_id),
+                        nat_public_ip=self._nat_ip(subnet.subnet_id),
                     )
                 )
             one_to_one = []
@@ -267,6 +279,8 @@ class _Builder:
                         continue
                     one_to_one.append((instance.public_ip, instance.private_ip))
                     public_routes.append((instance.public_ip, uplink))
+            for nat_ip in sorted({s.nat_public_ip for s in subnets if s.nat_public_ip}):
+                public_routes.append((nat_ip, uplink))
             resolver = str(ipaddress.ip_network(vpc.cidrs[0]).network_address + 2)
             routers.append(
                 RouterNode(
@@ -324,9 +338,6 @@ class _Builder:
                 ingress += group.ingress
                 egress += group.egress
         return Firewall(tuple(self._compile(ingress)), tuple(self._compile(egress)))
-
-    def _default_group(self, vpc_id: str) -> tuple[str, ...]:
-        return ()
 
     # -- hosts ---------------------------------------------------------------------------------------------------
     def host(self, kind: str, ident: str, subnet_id: str, address: str, group_ids: Iterable[str] | None) -> HostNode:
@@ -417,14 +428,15 @@ class _Builder:
         return hosts
 
     # -- services ------------------------------------------------------------------------------------------------
-    def _targets(self, tg: model.TargetGroup) -> tuple[tuple[str, int], ...]:
+    def _targets(self, tg: model.TargetGroup) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
         by_id = {i.instance_id: i.private_ip for i in self.running}
         targets = []
         for target_id, port in tg.targets:
             ip = by_id.get(target_id) if target_id.startswith("i-") else target_id
             if ip:
-                targets.append((ip, port))
-        return tuple(sorted(targets))
+                targets.append(((ip, port), target_id))
+        targets.sort()
+        return tuple(t for t, _ in targets), tuple(i for _, i in targets)
 
     def forwards(self, endpoint_hosts: list[HostNode]) -> list[Forward]:
         tgs = {tg.arn: tg for tg in self.snap.target_groups}
@@ -434,8 +446,9 @@ class _Builder:
                 for listener in lb.listeners:
                     tg = tgs.get(listener.target_group_arn)
                     if tg is not None:
+                        targets, ids = self._targets(tg)
                         forwards.append(
-                            Forward(node.netns, node.address, listener.port, node.netns, self._targets(tg), lb.arn)
+                            Forward(node.netns, node.address, listener.port, node.netns, targets, lb.arn, tg.arn, ids)
                         )
         services = {s.service_name: s for s in self.snap.endpoint_services}
         lbs = {lb.arn: lb for lb in self.snap.load_balancers}
@@ -456,10 +469,11 @@ class _Builder:
                     for listener in lb.listeners:
                         tg = tgs.get(listener.target_group_arn)
                         if tg is not None:
+                            targets, ids = self._targets(tg)
                             forwards.append(
                                 Forward(
-                                    host.netns, host.address, listener.port, nodes[0].netns, self._targets(tg),
-                                    endpoint.endpoint_id,
+                                    host.netns, host.address, listener.port, nodes[0].netns, targets,
+                                    endpoint.endpoint_id, tg.arn, ids,
                                 )
                             )
         return sorted(forwards, key=lambda f: (f.netns, f.port))

@@ -212,6 +212,7 @@ def test_delete_reports_unknown_ids_and_goes_deleting_deleted_gone(lab: Any, ec2
     with pytest.raises(ClientError) as error:
         ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])
     assert error.value.response["Error"]["Code"] == "InvalidVpcEndpointId.NotFound"
+    assert error.value.response["Error"]["Message"] == f"The Vpc Endpoint Id '{endpoint_id}' does not exist"
 
 
 def test_dry_run_creates_nothing(ec2: Any, network: dict[str, str]) -> None:

@@ -96,3 +96,21 @@ def test_faults_limited_to_named_services(lab: Any) -> None:
     with pytest.raises(ClientError) as error:
         lab.client("ec2").describe_vpcs()
     assert error.value.response["Error"]["Code"] == "RequestLimitExceeded"
+
+
+def test_a_seed_replays_the_same_faults_against_the_server(lab: Any) -> None:
+    def run() -> list[str | None]:
+        lab.configure(faults="throttle=0.3,5xx=0.2,seed=11,services=ec2")
+        ec2 = lab.client("ec2")
+        outcomes: list[str | None] = []
+        for _ in range(25):
+            try:
+                ec2.describe_vpcs()
+                outcomes.append(None)
+            except ClientError as error:
+                outcomes.append(error.response["Error"]["Code"])
+        return outcomes
+
+    first = run()
+    assert first == run()
+    assert {"RequestLimitExceeded"} <= set(first) and None in first

@@ -132,3 +132,32 @@ def test_reset_empties_state(lab: Any, ec2: Any) -> None:
     vpc_id = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
     assert requests.post(f"{lab.url}/moto-api/reset", timeout=30).status_code == 200
     assert vpc_id not in [vpc["VpcId"] for vpc in ec2.describe_vpcs()["Vpcs"]]
+
+
+def test_journal_names_rest_and_json_protocol_calls(lab: Any) -> None:
+    s3 = lab.client("s3")
+    s3.create_bucket(Bucket="journal-bucket", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
+    s3.put_object(Bucket="journal-bucket", Key="a/b.txt", Body=b"payload")
+    assert s3.get_object(Bucket="journal-bucket", Key="a/b.txt")["Body"].read() == b"payload"
+    s3.list_objects_v2(Bucket="journal-bucket")
+    s3.put_bucket_policy(Bucket="journal-bucket", Policy='{"Version":"2012-10-17","Statement":[]}')
+    s3.delete_object(Bucket="journal-bucket", Key="a/b.txt")
+    lab.client("dynamodb").list_tables()
+    assert [(e.service, e.action, e.mutating) for e in lab.journal()] == [
+        ("s3", "CreateBucket", True),
+        ("s3", "PutObject", True),
+        ("s3", "GetObject", False),
+        ("s3", "ListObjectsV2", False),
+        ("s3", "PutBucketPolicy", True),
+        ("s3", "DeleteObject", True),
+        ("dynamodb", "ListTables", False),
+    ]
+
+
+def test_an_action_moto_lacks_answers_500_and_is_journaled(lab: Any, ec2: Any) -> None:
+    with pytest.raises(ClientError) as error:
+        ec2.describe_capacity_block_offerings(CapacityDurationHours=24)
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert error.value.response["Error"]["Code"] == "InternalError"
+    assert [(e.action, e.status, e.error) for e in lab.journal()] == [
+        ("DescribeCapacityBlockOfferings", 500, "InternalError")]

@@ -157,3 +157,14 @@ def test_service_configuration_is_pending_then_available_and_idempotent(lab: Any
     states_until(lambda: ec2.describe_vpc_endpoint_service_configurations(ServiceIds=[service_id])[
         "ServiceConfigurations"][0]["ServiceState"], "Available")
     assert len(ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]) == 1
+
+
+def test_describe_endpoint_services_filters(ec2: Any, ec2_b: Any, provider: dict[str, Any]) -> None:
+    allow(ec2, provider)
+    by_name = ec2_b.describe_vpc_endpoint_services(
+        Filters=[{"Name": "service-name", "Values": [provider["ServiceName"]]}])["ServiceNames"]
+    assert by_name == [provider["ServiceName"]]
+    sqs = ec2_b.describe_vpc_endpoint_services(
+        Filters=[{"Name": "service-name", "Values": ["com.amazonaws.ap-northeast-1.sqs"]},
+                 {"Name": "service-type", "Values": ["Interface"]}])["ServiceDetails"]
+    assert [detail["ServiceName"] for detail in sqs] == ["com.amazonaws.ap-northeast-1.sqs"]

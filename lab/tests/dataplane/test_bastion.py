@@ -31,6 +31,8 @@ def test_ssh_through_bastion_only(clean_lab, tmp_path: Path) -> None:
     assert internet.returncode != 0
     from_bastion = ssh(key, public_ip, "curl -sS -m 5 http://www.internet.test/")
     assert from_bastion.stdout == "awslab internet test host\n", from_bastion.stderr
+    seen_as = ssh(key, public_ip, "curl -sS -m 5 http://www.internet.test/ip")
+    assert seen_as.stdout == f"{public_ip}\n"  # 1:1 NAT: the internet sees the public IP
 
 
 def test_nat_gateway_gives_a_private_instance_outbound_internet(clean_lab, tmp_path: Path) -> None:
@@ -54,3 +56,6 @@ def test_nat_gateway_gives_a_private_instance_outbound_internet(clean_lab, tmp_p
     lab.converge()
     through_nat = ssh(key, private, curl, jump=bastion)
     assert through_nat.stdout == "awslab internet test host\n", through_nat.stderr
+    eip = ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0]["NatGatewayAddresses"][0]["PublicIp"]
+    seen_as = ssh(key, private, "curl -sS -m 5 http://www.internet.test/ip", jump=bastion)
+    assert seen_as.stdout == f"{eip}\n"

@@ -32,6 +32,15 @@ def test_s3_through_gateway_endpoint(clean_lab, tmp_path: Path) -> None:
     after = ssh(key, private, S3_LS, jump=bastion)
     assert after.returncode == 0, after.stderr
     assert "privnet-gw-bucket" in after.stdout
+    lab.client("s3").put_object(Bucket="privnet-gw-bucket", Key="hello.txt", Body=b"hi")
+    objects = ssh(key, private, S3_LS + " s3://privnet-gw-bucket", jump=bastion)  # bucket.s3.<region>.amazonaws.com
+    assert "hello.txt" in objects.stdout, objects.stderr
+
+    # the request carries the instance role's credentials: without S3 permissions, IAM denies it
+    lab.client("iam").detach_role_policy(RoleName=profile, PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    denied = ssh(key, private, S3_LS, jump=bastion)
+    assert denied.returncode != 0
+    assert "AccessDenied" in denied.stderr, denied.stderr
 
 
 def test_imds_v2_required_and_role_credentials(clean_lab, tmp_path: Path) -> None:

@@ -46,6 +46,38 @@ def _lab_traces(state_dir: Path, prefix: str, inodes: set[int]) -> list[str]:
     return traces
 
 
+def _awslab(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*AWSLAB, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
+def test_down_after_a_daemon_crash_still_removes_everything(host_side: None, tmp_path: Path) -> None:
+    import signal
+
+    from awslab.dataplane.names import lab_prefix
+
+    state_dir = tmp_path / "home"
+    env = dict(os.environ, AWSLAB_HOME=str(state_dir), PYTHONPATH=str(HERE))
+    prefix = lab_prefix(state_dir)
+    try:
+        assert _awslab(env, "up", "--network", "--time-scale", "0.005").returncode == 0
+        scenario = _awslab(env, "exec", "--", sys.executable, str(HERE / "e2e_scenario.py"), str(tmp_path))
+        assert scenario.returncode == 0, scenario.stderr
+        instance_id = json.loads(scenario.stdout.strip().splitlines()[-1])["instance_id"]
+        booted = state_dir / "dataplane" / "instances" / instance_id / "booted"
+        deadline = time.monotonic() + 60
+        while not booted.exists():
+            assert time.monotonic() < deadline, "instance did not boot"
+            time.sleep(0.1)
+        inodes = {os.stat(f"/run/netns/{name}").st_ino for name in os.listdir("/run/netns") if name.startswith(prefix)}
+        os.kill(int((state_dir / "awslab.pid").read_text()), signal.SIGKILL)  # the daemon dies, instances live on
+        time.sleep(0.5)
+    finally:
+        down = _awslab(env, "down")
+    assert down.returncode == 0, down.stderr
+    assert _lab_traces(state_dir, prefix, inodes) == []
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 def test_up_ssh_topology_down_leaves_nothing(host_side: None, tmp_path: Path) -> None:
     from awslab.dataplane.names import lab_prefix
@@ -76,6 +108,10 @@ def test_up_ssh_topology_down_leaves_nothing(host_side: None, tmp_path: Path) ->
         assert result.stdout == "booted-by-user-data\nec2-user\n"
         topology = awslab("topology")
         assert info["instance_id"] in topology.stdout and info["public_ip"] in topology.stdout
+        assert "flowchart" in awslab("topology", "--format", "mermaid").stdout
+        resolved = awslab("exec", "--", "getent", "hosts", "sqs.ap-northeast-1.amazonaws.com")
+        assert resolved.stdout.split()[0] == "198.19.255.11"  # the control node resolves public service names
+        assert awslab("exec", "--", "ip", "route", "show", "default").stdout == ""  # no way out of the lab
         inodes = {os.stat(f"/run/netns/{name}").st_ino for name in os.listdir("/run/netns") if name.startswith(prefix)}
         assert len(inodes) >= 3  # control node, VPC router, instance
     finally:

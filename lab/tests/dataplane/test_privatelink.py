@@ -39,10 +39,35 @@ def _provider(lab, tmp: Path) -> tuple[str, str]:
     elb.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": app["InstanceId"], "Port": 8080}])
     elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=80,
                         DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
+    dead = elb.create_target_group(Name="dead-tg", Protocol="TCP", Port=9999, VpcId=vpc.vpc_id, TargetType="instance")[
+        "TargetGroups"][0]  # nothing listens on 9999: real health checks fail
+    elb.register_targets(TargetGroupArn=dead["TargetGroupArn"], Targets=[{"Id": app["InstanceId"], "Port": 9999}])
+    elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=81,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": dead["TargetGroupArn"]}])
     service = ec2.create_vpc_endpoint_service_configuration(
         NetworkLoadBalancerArns=[nlb["LoadBalancerArn"]], AcceptanceRequired=True
     )["ServiceConfiguration"]
     return service["ServiceId"], service["ServiceName"]
+
+
+def _health_until(elb, tg_arn: str, wanted: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        health = elb.describe_target_health(TargetGroupArn=tg_arn)["TargetHealthDescriptions"]
+        state = health[0]["TargetHealth"]["State"]
+        if state == wanted or time.monotonic() > deadline:
+            return state
+        time.sleep(0.2)
+
+
+def test_nlb_target_health_comes_from_real_tcp_checks(clean_lab, tmp_path: Path) -> None:
+    lab = clean_lab
+    _provider(lab, tmp_path)
+    lab.converge()
+    elb = lab.client("elbv2")
+    groups = {tg["TargetGroupName"]: tg["TargetGroupArn"] for tg in elb.describe_target_groups()["TargetGroups"]}
+    assert _health_until(elb, groups["app-tg"], "healthy") == "healthy"
+    assert _health_until(elb, groups["dead-tg"], "unhealthy") == "unhealthy"
 
 
 def _curl_until(key: Path, private: str, bastion: str, url: str, timeout: float = 20) -> tuple[int, str]:

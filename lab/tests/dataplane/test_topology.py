@@ -94,8 +94,12 @@ def test_nat_gateway_route_needs_an_available_nat_in_a_public_subnet() -> None:
         for t in base().route_tables
     )
     def nat(nat_subnet: str, state: str) -> bool:
-        snap = base(route_tables=tables, nat_gateways=(("nat-1", nat_subnet, state),))
-        return subnet(desired_topology(snap, P), "subnet-priv").nat
+        snap = base(route_tables=tables, nat_gateways=(m.NatGateway("nat-1", nat_subnet, state, "198.18.7.7"),))
+        topo = desired_topology(snap, P)
+        if subnet(topo, "subnet-priv").nat:
+            assert subnet(topo, "subnet-priv").nat_public_ip == "198.18.7.7"
+            assert ("198.18.7.7", topo.routers[0].uplink_address) in topo.public_routes
+        return subnet(topo, "subnet-priv").nat
 
     assert nat("subnet-pub", "available")
     assert not nat("subnet-pub", "pending")
@@ -203,3 +207,12 @@ def test_reserved_addresses_are_refused() -> None:
 def test_same_snapshot_same_topology() -> None:
     assert desired_topology(base(), P) == desired_topology(base(), P)
     assert all(name.startswith(P) for name in [h.netns for h in desired_topology(base(), P).hosts])
+
+
+def test_endpoint_service_private_dns_name_resolves_to_the_consumer_endpoint() -> None:
+    snap = _privatelink("available")
+    services = (replace(snap.endpoint_services[0], private_dns_name="app.example.internal"),)
+    endpoints = (replace(snap.endpoints[0], private_dns_enabled=True),)
+    records = zone(desired_topology(replace(snap, endpoint_services=services, endpoints=endpoints), P), "vpc-a")
+    assert records["app.example.internal"] == ("10.0.2.60",)
+    assert "app.example.internal" not in zone(desired_topology(snap, P), "vpc-a")

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: privnet.aws contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plan the interface_endpoint endpoints: validate the inputs and decide subnets, DNS and policy per service.
@@ -125,7 +124,8 @@ class Planner:
             if isinstance(entry, dict):
                 unknown = sorted(set(entry) - ENTRY_KEYS)
                 if unknown:
-                    self.error(f"{label}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(ENTRY_KEYS))})")
+                    allowed = ", ".join(sorted(ENTRY_KEYS))
+                    self.error(f"{label}: unknown key(s) {', '.join(unknown)} (allowed: {allowed})")
                 options = {key: entry[key] for key in ("private_dns_enabled", "policy") if key in entry}
                 if "private_dns_enabled" in options and not isinstance(options["private_dns_enabled"], bool):
                     self.error(f"{label}.private_dns_enabled: must be true or false")
@@ -166,7 +166,8 @@ class Planner:
             self.error(f"{label}: {name!r} is not a service name of the form com.amazonaws.<region>.<service>")
             return None
         if not SHORT_NAME.match(name):
-            self.error(f"{label}: {name!r} is not a service name (for example sqs, ecr.api, com.amazonaws.<region>.sqs)")
+            self.error(f"{label}: {name!r} is not a service name (for example sqs, ecr.api, "
+                       "com.amazonaws.<region>.sqs)")
             return None
         return name
 

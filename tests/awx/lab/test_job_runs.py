@@ -104,6 +104,8 @@ def test_scenario_runs_like_an_awx_job(runner: AwxJobRunner, provision: str) -> 
         teardown_answers = lab_answers(runner.controller.templates[teardown]["survey_spec"])
         results.append(runner.run(teardown, teardown_answers))
     provisioned, removed = results
+    unparsed = [result.template for result in results if not result.inventory_parsed]
+    assert not unparsed, f"these jobs could not read AWX's inventory script: {unparsed}\n{provisioned.summary()}"
     assert (provisioned.status, provisioned.failed_tasks) == ("successful", []), provisioned.summary()
     assert built_private, f"{provision} built no private host the inventory can see"
     missing = built_private - provisioned.hosts_with_results

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from typing import Any
 
 from ..hooks import ApiEvent
 from ..scheduler import SCHEDULER
-
-LAB_PUBLIC_RANGE = ipaddress.IPv4Network("198.18.0.0/15")
 
 
 def ec2_error(code: str, message: str) -> Exception:

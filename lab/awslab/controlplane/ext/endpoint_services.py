@@ -222,6 +222,9 @@ def install() -> None:
                 from moto.ec2.exceptions import InvalidServiceName
 
                 raise InvalidServiceName(service_name)
+        # moto reads some filters' values from "Value", others from "Values" (the wire name): give both
+        filters = [{**item, "Value": item.get("Values") or item.get("Value") or [],
+                    "Values": item.get("Values") or item.get("Value") or []} for item in filters or []]
         services = sorted(self._filter_endpoint_services(service_names, filters, all_services),
                           key=itemgetter("ServiceName"))
         start = 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ from ._common import (
 from .endpoint_services import find_service, principal_allowed
 
 AWS_PREFIX = "com.amazonaws."
+_moto_create: Callable[..., Any] | None = None  # moto's own CreateVpcEndpoint model call, set by install()
 GONE_STATES = ("deleting", "deleted")
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -215,8 +217,6 @@ def _fingerprint(params: dict[str, Any]) -> str:
 
 
 def create_endpoint(backend: Any, params: dict[str, Any]) -> Any:
-    from moto.ec2.models.vpcs import VPCBackend
-
     token = params.get("ClientToken")
     fingerprint = _fingerprint({k: v for k, v in params.items() if k != "TagSpecifications"})
     if token:
@@ -251,7 +251,8 @@ def create_endpoint(backend: Any, params: dict[str, Any]) -> Any:
     for group_id in group_ids:
         backend.get_security_group_from_id(group_id) or _missing_group(group_id)
 
-    endpoint = VPCBackend.__dict__["_lab_original_create"](
+    assert _moto_create is not None, "install() first"
+    endpoint = _moto_create(
         backend, vpc_id=vpc_id, service_name=service.name, endpoint_type=endpoint_type,
         policy_document=params.get("PolicyDocument"), route_table_ids=[], subnet_ids=[],
         client_token=token, security_group_ids=group_ids, tags=params.get("Tags"), private_dns_enabled=private_dns,
@@ -355,11 +356,18 @@ def modify_endpoint(backend: Any, params: dict[str, Any]) -> None:
 
 def install() -> None:
     from moto.core.responses import ActionResult
+    from moto.ec2 import exceptions as ec2_exceptions
     from moto.ec2.models.vpcs import VPCBackend, VPCEndPoint
     from moto.ec2.responses import EC2Response
     from moto.ec2.utils import add_tag_specification
 
-    VPCBackend._lab_original_create = VPCBackend.create_vpc_endpoint
+    def not_found_init(self: Any, vpc_end_point_id: str) -> None:
+        ec2_exceptions.EC2ClientError.__init__(self, "InvalidVpcEndpointId.NotFound",
+                                               f"The Vpc Endpoint Id '{vpc_end_point_id}' does not exist")
+
+    ec2_exceptions.InvalidVpcEndPointIdError.__init__ = not_found_init
+    global _moto_create
+    _moto_create = VPCBackend.create_vpc_endpoint
     VPCEndPoint.vpc_endpoint_id = property(lambda self: self.id)
     VPCEndPoint.vpc_endpoint_state = property(lambda self: self.state)
 

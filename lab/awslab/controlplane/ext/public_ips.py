@@ -5,10 +5,12 @@ moto hard-codes 54.214.x.y (a real AWS range) for instance public IPs and 127.x.
 
 from __future__ import annotations
 
+import ipaddress
 import random
 import threading
 
-from ._common import LAB_PUBLIC_RANGE
+# The data plane may narrow this (module attribute, read at each allocation) to keep addresses it reserves apart.
+LAB_PUBLIC_RANGE = ipaddress.IPv4Network("198.18.0.0/15")
 
 _allocated: set[str] = set()
 _lock = threading.Lock()
@@ -17,16 +19,18 @@ _random = random.Random()
 
 def allocate_public_ip() -> str:
     """A fresh address from the lab range; never .0 or .255 of a /24, never handed out twice."""
-    first = int(LAB_PUBLIC_RANGE.network_address)
+    network = LAB_PUBLIC_RANGE
+    first = int(network.network_address)
     with _lock:
-        while True:
-            candidate = first + _random.randrange(1, LAB_PUBLIC_RANGE.num_addresses - 1)
+        for _ in range(100 * network.num_addresses):
+            candidate = first + _random.randrange(1, network.num_addresses - 1)
             if candidate % 256 in (0, 255):
                 continue
-            address = str(LAB_PUBLIC_RANGE.network_address.__class__(candidate))
+            address = str(ipaddress.IPv4Address(candidate))
             if address not in _allocated:
                 _allocated.add(address)
                 return address
+    raise RuntimeError(f"the lab's public address range {network} is exhausted")
 
 
 def install() -> None:

@@ -163,3 +163,22 @@ def test_api_error_names_the_service(ec2, run_module):
 
     assert result["failed"] is True
     assert result["msg"].startswith("Failed to describe VPC endpoint connections of service vpce-svc-1: ")
+
+
+def test_accept_by_account_skips_rejected_connections(ec2, run_module, aws_shapes):
+    expect_connections(
+        ec2, [aws_shapes.connection("vpce-1", "rejected"), aws_shapes.connection("vpce-2", "pendingAcceptance")]
+    )
+    ec2.add_response(
+        "accept_vpc_endpoint_connections",
+        {"Unsuccessful": []},
+        {"ServiceId": "vpce-svc-1", "VpcEndpointIds": ["vpce-2"]},
+    )
+
+    result = run_module(
+        vpc_endpoint_connection.main,
+        dict(service_id="vpce-svc-1", requester_account_ids=["123456789012"], wait=False),
+    )
+
+    assert result["changed"] is True
+    assert result["accepted_vpc_endpoint_ids"] == ["vpce-2"]

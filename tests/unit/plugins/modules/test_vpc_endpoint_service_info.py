@@ -58,3 +58,23 @@ def test_error_is_reported(ec2, run_module):
 
     assert result["failed"] is True
     assert result["msg"].startswith("Failed to describe VPC endpoint services")
+
+
+def test_names_are_filtered_even_when_the_api_ignores_tag_filters(ec2, run_module, aws_shapes):
+    ec2.add_response(
+        "describe_vpc_endpoint_service_configurations",
+        {
+            "ServiceConfigurations": [
+                aws_shapes.service("vpce-svc-1", Tags=[{"Key": "Name", "Value": "app"}]),
+                aws_shapes.service("vpce-svc-2", Tags=[{"Key": "Name", "Value": "other"}]),
+            ]
+        },
+        {"Filters": [{"Name": "tag:Name", "Values": ["app"]}]},
+    )
+
+    result = run_module(
+        vpc_endpoint_service_info.main, dict(names=["app"], include_permissions=False, include_connections=False)
+    )
+
+    assert [service["service_id"] for service in result["services"]] == ["vpce-svc-1"]
+    assert "allowed_principals" not in result["services"][0]
