@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-debian_packages=(openssh-server openssh-client nftables iproute2 socat dnsmasq-base rsync curl git ca-certificates)
+debian_packages=(openssh-server openssh-client nftables iproute2 util-linux mount passwd sudo rsync curl git ca-certificates)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -6,6 +6,7 @@ The control plane allocates public IPs in 198.18.0.0/16; the data plane keeps 19
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import subprocess
@@ -43,8 +44,6 @@ GATEWAY_SERVICES = ("s3", "dynamodb")
 
 def transit_address(vpc_key: str, taken: set[str]) -> str:
     """A stable uplink address for one VPC router, probing past collisions."""
-    import hashlib
-
     size = TRANSIT.num_addresses - 4
     slot = int(hashlib.sha1(vpc_key.encode()).hexdigest(), 16) % size
     for step in range(size):

@@ -22,8 +22,10 @@ def render_text(data: dict[str, Any]) -> str:
         hosts_by_bridge.setdefault(host["bridge"], []).append(host)
     instances = {i["instance_id"]: i for i in data["instances"]}
     for router in data["routers"]:
-        lines.append(f"VPC {router['vpc_id']}  router {router['netns']}  uplink {router['uplink_address']}"
-                     f"  dns {', '.join(router['resolver_addresses'])}")
+        lines.append(
+            f"VPC {router['vpc_id']}  router {router['netns']}  uplink {router['uplink_address']}"
+            f"  dns {', '.join(router['resolver_addresses'])}"
+        )
         for subnet in router["subnets"]:
             routes = ["local"]
             if subnet["internet"]:

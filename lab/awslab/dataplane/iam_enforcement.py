@@ -46,8 +46,13 @@ def install() -> None:
         if query:
             path += "?" + query
         request = iam_request_cls(
-            account_id=self.current_account, method=self.method, path=path, data=self.data, body=self.raw_body,
-            headers=self.headers, action=self._get_action(),
+            account_id=self.current_account,
+            method=self.method,
+            path=path,
+            data=self.data,
+            body=self.raw_body,
+            headers=self.headers,
+            action=self._get_action(),
         )
         request.check_signature()
         request.check_action_permitted(resource)

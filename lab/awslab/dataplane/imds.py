@@ -65,8 +65,13 @@ def _document(node: InstanceNode) -> str:
 
 
 def _listing(keys: list[str], prefix: str) -> str | None:
-    children = sorted({k[len(prefix) :].split("/")[0] + ("/" if "/" in k[len(prefix) :] else "") for k in keys
-                       if k.startswith(prefix)})
+    children = sorted(
+        {
+            k[len(prefix) :].split("/")[0] + ("/" if "/" in k[len(prefix) :] else "")
+            for k in keys
+            if k.startswith(prefix)
+        }
+    )
     return "\n".join(children) if children else None
 
 
@@ -118,8 +123,14 @@ def respond(state: ImdsState, method: str, path: str, headers: dict[str, str]) -
     return (200, listing) if listing else (404, "")
 
 
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-           500: "Internal Server Error"}
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    500: "Internal Server Error",
+}
 
 
 async def handle(state: ImdsState, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -145,7 +156,8 @@ async def handle(state: ImdsState, reader: asyncio.StreamReader, writer: asyncio
                 extra = f"X-Aws-Ec2-Metadata-Token-Ttl-Seconds: {ttl}\r\n"
             writer.write(
                 f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\nContent-Type: text/plain\r\n"
-                f"Content-Length: {len(payload)}\r\n{extra}Server: EC2ws\r\n\r\n".encode() + payload
+                f"Content-Length: {len(payload)}\r\n{extra}Server: EC2ws\r\n\r\n".encode()
+                + payload
             )
             await writer.drain()
             if headers.get("connection", "").lower() == "close":

@@ -57,15 +57,35 @@ class InstanceRunner:
         (directory / "boot.json").write_text(json.dumps(boot, indent=2))
         (directory / "user-data").write_bytes(node.user_data)
         command = [
-            "nsenter", f"--net={NETNS_DIR / node.host.netns}", "--",
-            "unshare", "--mount", "--uts", "--pid", "--fork", "--kill-child", "--propagation", "private", "--",
-            sys.executable, "-m", "awslab.dataplane.instance_boot", str(directory),
+            "nsenter",
+            f"--net={NETNS_DIR / node.host.netns}",
+            "--",
+            "unshare",
+            "--mount",
+            "--uts",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--propagation",
+            "private",
+            "--",
+            sys.executable,
+            "-m",
+            "awslab.dataplane.instance_boot",
+            str(directory),
         ]
-        env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PYTHONPATH": str(PACKAGE_ROOT),
-               "LANG": "C.UTF-8"}
+        env = {
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "PYTHONPATH": str(PACKAGE_ROOT),
+            "LANG": "C.UTF-8",
+        }
         with open(directory / "boot.log", "ab") as log:
             proc = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
                 start_new_session=True,
             )
         self.records.add("pid", str(proc.pid), process_start_time(proc.pid))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import time
 from pathlib import Path
 
 from awslab.dataplane import addressing, names, render
@@ -113,10 +116,6 @@ class Network:
 
 
 def kill_pids(pids: list[int]) -> None:
-    import os
-    import signal
-    import time
-
     for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -130,8 +129,6 @@ def kill_pids(pids: list[int]) -> None:
 
 
 def _reap(pid: int) -> None:
-    import os
-
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:

@@ -70,8 +70,7 @@ class DataPlane:
         self.instances = InstanceRunner(self.state_dir, self.records, ca.cert_file)
         self.services = Services(self.inet, int(self.config.get("port", 4566)), ca, RoleCredentials())
         self.services.start()
-        self.reconciler = Reconciler(self.prefix, network, self.instances, self.services, self.topology_file,
-                                     host_nets)
+        self.reconciler = Reconciler(self.prefix, network, self.instances, self.services, self.topology_file, host_nets)
         self.reconciler.start()
         reconciler, services = self.reconciler, self.services
         target_health.set_lookup(lambda arn, tid, port: services.health_of(reconciler.applied.forwards, arn, tid, port))

@@ -22,8 +22,15 @@ POLL_INTERVAL = 2.0
 
 
 class Reconciler:
-    def __init__(self, prefix: str, network: Network, instances: InstanceRunner, services: Services,
-                 topology_file: Path, host_nets: list[ipaddress.IPv4Network]) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        network: Network,
+        instances: InstanceRunner,
+        services: Services,
+        topology_file: Path,
+        host_nets: list[ipaddress.IPv4Network],
+    ) -> None:
         self.prefix = prefix
         self.network = network
         self.instances = instances
@@ -115,8 +122,9 @@ class Reconciler:
                 LOG.exception("router %s", netns)
                 self.network.delete_netns(netns)
         routed = {r.netns for r in applied_routers}
-        public_routes = tuple((pub, up) for pub, up in desired.public_routes
-                              if any(r.uplink_address == up for r in applied_routers))
+        public_routes = tuple(
+            (pub, up) for pub, up in desired.public_routes if any(r.uplink_address == up for r in applied_routers)
+        )
         self.network.set_public_routes(dict(public_routes), dict(old.public_routes))
 
         resolvers = {r.netns: r.resolver_addresses[0] for r in desired.routers}

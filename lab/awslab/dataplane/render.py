@@ -41,7 +41,8 @@ def router_ruleset(router: RouterNode) -> str:
     lines += [f'    oifname "{up}" ip saddr {priv} snat to {pub}' for pub, priv in router.one_to_one]
     lines += [
         f'    iifname "{s.bridge}" oifname "{up}" snat to {s.nat_public_ip}'
-        for s in router.subnets if s.nat and s.nat_public_ip
+        for s in router.subnets
+        if s.nat and s.nat_public_ip
     ]
     lines += [
         f'    oifname "{up}" masquerade',

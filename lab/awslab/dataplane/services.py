@@ -177,7 +177,10 @@ class Services:
 
     # -- reconciliation ------------------------------------------------------------------------------------------
     def wanted(
-        self, zones: tuple[DnsZone, ...], proxies: tuple[AwsProxy, ...], forwards: tuple[Forward, ...],
+        self,
+        zones: tuple[DnsZone, ...],
+        proxies: tuple[AwsProxy, ...],
+        forwards: tuple[Forward, ...],
         instances: tuple[InstanceNode, ...],
     ) -> dict[tuple[str, ...], Any]:
         wanted: dict[tuple[str, ...], Any] = {}

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 from awslab.dataplane import model
-
-LOG = logging.getLogger(__name__)
 
 
 def _lock() -> Any:
@@ -282,15 +279,10 @@ def _elb_part(account: str, region: str, elb: Any, out: dict[str, list[Any]]) ->
 
 def read_snapshot() -> model.Snapshot:
     out: dict[str, list[Any]] = {name: [] for name in model.Snapshot.__dataclass_fields__ if name != "extra"}
+    # A failure propagates: a partial snapshot would look like deleted resources (and stop their instances).
     with _lock():
         for account, region, ec2 in _backends("ec2"):
-            try:
-                _ec2_part(account, region, ec2, out)
-            except Exception:
-                LOG.exception("reading ec2 %s/%s", account, region)
+            _ec2_part(account, region, ec2, out)
         for account, region, elb in _backends("elbv2"):
-            try:
-                _elb_part(account, region, elb, out)
-            except Exception:
-                LOG.exception("reading elbv2 %s/%s", account, region)
+            _elb_part(account, region, elb, out)
     return model.Snapshot(**{name: tuple(values) for name, values in out.items()})

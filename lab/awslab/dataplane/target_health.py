@@ -32,11 +32,23 @@ def install() -> None:
         if verdict == NOT_CHECKED:
             return status  # a target group the data plane does not serve (no NLB in the lab for it)
         if verdict is None:
-            return FakeHealthStatus(status.instance_id, status.port, status.health_check_port, "initial",
-                                    "Elb.RegistrationInProgress", "Target registration is in progress")
+            return FakeHealthStatus(
+                status.instance_id,
+                status.port,
+                status.health_check_port,
+                "initial",
+                "Elb.RegistrationInProgress",
+                "Target registration is in progress",
+            )
         if verdict is False:
-            return FakeHealthStatus(status.instance_id, status.port, status.health_check_port, "unhealthy",
-                                    "Target.FailedHealthChecks", "Health checks failed")
+            return FakeHealthStatus(
+                status.instance_id,
+                status.port,
+                status.health_check_port,
+                "unhealthy",
+                "Target.FailedHealthChecks",
+                "Health checks failed",
+            )
         return status
 
     health_for.awslab_real_health = True  # type: ignore[attr-defined]

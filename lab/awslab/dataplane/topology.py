@@ -401,7 +401,8 @@ class _Builder:
                     continue
                 net = ipaddress.ip_network(self.subnets[subnet_id].cidr)
                 address = next(
-                    str(net.broadcast_address - n) for n in range(2, net.num_addresses - 4)
+                    str(net.broadcast_address - n)
+                    for n in range(2, net.num_addresses - 4)
                     if str(net.broadcast_address - n) not in used
                 )
                 used.add(address)
@@ -472,8 +473,14 @@ class _Builder:
                             targets, ids = self._targets(tg)
                             forwards.append(
                                 Forward(
-                                    host.netns, host.address, listener.port, nodes[0].netns, targets,
-                                    endpoint.endpoint_id, tg.arn, ids,
+                                    host.netns,
+                                    host.address,
+                                    listener.port,
+                                    nodes[0].netns,
+                                    targets,
+                                    endpoint.endpoint_id,
+                                    tg.arn,
+                                    ids,
                                 )
                             )
         return sorted(forwards, key=lambda f: (f.netns, f.port))
@@ -497,7 +504,8 @@ class _Builder:
         records = []
         for endpoint in self.snap.endpoints:
             if endpoint.endpoint_type != "Interface" or endpoint.state not in LIVE_ENDPOINT_STATES + (
-                "pendingAcceptance", "pending"
+                "pendingAcceptance",
+                "pending",
             ):
                 continue
             ips = tuple(sorted(eni.ip for eni in endpoint.enis))
@@ -550,9 +558,7 @@ class _Builder:
         return DnsZone(names.inet_netns(self.prefix), ("127.0.0.53",), tuple(sorted(records.items())))
 
 
-def desired_topology(
-    snap: model.Snapshot, prefix: str, host_nets: Iterable[ipaddress.IPv4Network] = ()
-) -> Topology:
+def desired_topology(snap: model.Snapshot, prefix: str, host_nets: Iterable[ipaddress.IPv4Network] = ()) -> Topology:
     builder = _Builder(snap, prefix, host_nets)
     routers, public_routes = builder.routers()
     instances = builder.instance_nodes()

@@ -14,6 +14,8 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from awslab.controlplane.lifecycle import process_alive
 
@@ -123,10 +125,26 @@ def test_journal_summary_mark_since_and_reset(cli: Cli) -> None:
     assert "10.80.0.0/16" not in [vpc["CidrBlock"] for vpc in ec2.describe_vpcs()["Vpcs"]]
 
 
-def test_throttle_option_reaches_the_daemon(cli: Cli) -> None:
+def test_throttle_aws_daemon_limits_a_burst_of_create_vpc_endpoint(cli: Cli) -> None:
     cli.up("--throttle", "aws", "--time-scale", "0.01")
     status = json.loads(cli.run("status", "--json").stdout)
     assert status["health"]["throttle"] == "aws"
     assert status["health"]["time_scale"] == 0.01
+    ec2 = boto3.client("ec2", endpoint_url=f"http://127.0.0.1:{cli.port}", region_name="ap-northeast-1",
+                       aws_access_key_id="111111111111", aws_secret_access_key="secret",
+                       config=Config(retries={"total_max_attempts": 1}))
+    vpc_id = ec2.create_vpc(CidrBlock="10.81.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.81.1.0/24")["Subnet"]["SubnetId"]
+    outcomes = []
+    for _ in range(6):
+        try:
+            ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName="com.amazonaws.ap-northeast-1.sqs",
+                                    VpcEndpointType="Interface", SubnetIds=[subnet_id], PrivateDnsEnabled=False)
+            outcomes.append("ok")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+    assert outcomes[:5] == ["ok"] * 4 + ["RequestLimitExceeded"]
+    summary = json.loads(cli.run("journal", "--summary", "--json").stdout)
+    assert summary["errors"]["RequestLimitExceeded"] == outcomes.count("RequestLimitExceeded")
     bad = cli.run("up", "--no-network", "--port", str(cli.port), "--faults", "nonsense=1", check=False)
     assert bad.returncode == 1

@@ -37,7 +37,10 @@ class Lab:
 
     def client(self, service: str, account: str = ACCOUNT) -> Any:
         return boto3.client(
-            service, region_name=REGION, endpoint_url=self.endpoint, aws_access_key_id=account,
+            service,
+            region_name=REGION,
+            endpoint_url=self.endpoint,
+            aws_access_key_id=account,
             aws_secret_access_key="awslab-secret-key",
         )
 

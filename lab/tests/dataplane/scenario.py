@@ -60,13 +60,24 @@ def make_vpc(ec2: Any, cidr: str = "10.0.0.0/16", with_igw: bool = True) -> Vpc:
 
 
 def run_instance(
-    ec2: Any, subnet: str, groups: list[str], key_name: str, public: bool = False, user_data: str = "",
-    profile: str | None = None, http_tokens: str = "required",
+    ec2: Any,
+    subnet: str,
+    groups: list[str],
+    key_name: str,
+    public: bool = False,
+    user_data: str = "",
+    profile: str | None = None,
+    http_tokens: str = "required",
 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
-        "ImageId": AMI, "InstanceType": "t3.micro", "MinCount": 1, "MaxCount": 1, "KeyName": key_name,
-        "NetworkInterfaces": [{"DeviceIndex": 0, "SubnetId": subnet, "Groups": groups,
-                               "AssociatePublicIpAddress": public}],
+        "ImageId": AMI,
+        "InstanceType": "t3.micro",
+        "MinCount": 1,
+        "MaxCount": 1,
+        "KeyName": key_name,
+        "NetworkInterfaces": [
+            {"DeviceIndex": 0, "SubnetId": subnet, "Groups": groups, "AssociatePublicIpAddress": public}
+        ],
         "MetadataOptions": {"HttpTokens": http_tokens, "HttpEndpoint": "enabled"},
     }
     if user_data:
@@ -86,8 +97,16 @@ def key_pair(ec2: Any, directory: Path, name: str = "lab-key") -> tuple[str, Pat
 
 
 SSH_OPTIONS = [
-    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-    "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR",
+    "-o",
+    "StrictHostKeyChecking=no",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ConnectTimeout=5",
+    "-o",
+    "LogLevel=ERROR",
 ]
 
 
@@ -102,8 +121,9 @@ def ssh_command(key: Path, host: str, command: str, jump: str | None = None) -> 
 def ssh(
     key: Path, host: str, command: str, jump: str | None = None, timeout: float = 90
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(ssh_command(key, host, command, jump), capture_output=True, text=True, timeout=timeout,
-                          check=False)
+    return subprocess.run(
+        ssh_command(key, host, command, jump), capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def wait_ssh(key: Path, host: str, jump: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -116,8 +136,10 @@ def wait_ssh(key: Path, host: str, jump: str | None = None, timeout: float = 60)
 
 
 def instance_role(iam: Any, name: str, policy_arn: str | None) -> str:
-    trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},' \
-            '"Action":"sts:AssumeRole"}]}'
+    trust = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},'
+        '"Action":"sts:AssumeRole"}]}'
+    )
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
     if policy_arn:
         iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)

@@ -23,7 +23,9 @@ def test_s3_through_gateway_endpoint(clean_lab, tmp_path: Path) -> None:
 
     ec2 = lab.client("ec2")
     endpoint = ec2.create_vpc_endpoint(
-        VpcId=vpc.vpc_id, VpcEndpointType="Gateway", ServiceName="com.amazonaws.ap-northeast-1.s3",
+        VpcId=vpc.vpc_id,
+        VpcEndpointType="Gateway",
+        ServiceName="com.amazonaws.ap-northeast-1.s3",
         RouteTableIds=[vpc.private_rt],
     )["VpcEndpoint"]
     assert wait_endpoint(ec2, endpoint["VpcEndpointId"])["State"] == "available"
@@ -48,12 +50,16 @@ def test_imds_v2_required_and_role_credentials(clean_lab, tmp_path: Path) -> Non
     profile = instance_role(lab.client("iam"), "imds-role", None)
     _vpc, key, bastion, private = private_host(lab, tmp_path, "imds-key", profile=profile)
 
-    v1 = ssh(key, private, "curl -s -o /dev/null -w '%{http_code}' http://169.254.169.254/latest/meta-data/instance-id",
-             jump=bastion)
+    v1 = ssh(
+        key,
+        private,
+        "curl -s -o /dev/null -w '%{http_code}' http://169.254.169.254/latest/meta-data/instance-id",
+        jump=bastion,
+    )
     assert v1.stdout == "401"
     script = (
         "T=$(curl -s -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token);"
-        " curl -s -H \"X-aws-ec2-metadata-token: $T\" http://169.254.169.254/latest/meta-data/iam/security-credentials/imds-role"
+        ' curl -s -H "X-aws-ec2-metadata-token: $T" http://169.254.169.254/latest/meta-data/iam/security-credentials/imds-role'
     )
     creds = ssh(key, private, script, jump=bastion)
     assert '"AccessKeyId"' in creds.stdout and '"Token"' in creds.stdout, creds.stderr

@@ -47,7 +47,8 @@ def test_instance_root_is_private_and_survives_stop_start(clean_lab, tmp_path: P
     assert _wait_state(ec2, first["InstanceId"], "running") == "running"
     lab.converge()
     public = ec2.describe_instances(InstanceIds=[first["InstanceId"]])["Reservations"][0]["Instances"][0].get(
-        "PublicIpAddress")
+        "PublicIpAddress"
+    )
     assert public
     assert wait_ssh(key, public).returncode == 0
     kept = ssh(key, public, "cat /etc/only-on-a /var/tmp/user-data-runs")

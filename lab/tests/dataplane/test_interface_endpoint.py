@@ -28,8 +28,12 @@ def test_sqs_through_interface_endpoint(clean_lab, tmp_path: Path) -> None:
     assert "Could not connect to the endpoint URL" in before.stderr
 
     endpoint_id = ec2.create_vpc_endpoint(
-        VpcId=vpc.vpc_id, VpcEndpointType="Interface", ServiceName="com.amazonaws.ap-northeast-1.sqs",
-        SubnetIds=[vpc.private_subnet], SecurityGroupIds=[sg], PrivateDnsEnabled=True,
+        VpcId=vpc.vpc_id,
+        VpcEndpointType="Interface",
+        ServiceName="com.amazonaws.ap-northeast-1.sqs",
+        SubnetIds=[vpc.private_subnet],
+        SecurityGroupIds=[sg],
+        PrivateDnsEnabled=True,
     )["VpcEndpoint"]["VpcEndpointId"]
     endpoint = wait_endpoint(ec2, endpoint_id)
     assert endpoint["State"] == "available"
@@ -38,10 +42,15 @@ def test_sqs_through_interface_endpoint(clean_lab, tmp_path: Path) -> None:
     works = ssh(key, private, SQS, jump=bastion)
     assert works.returncode == 0, works.stderr
     assert "privnet-queue" in works.stdout
-    eni_ip = ec2.describe_network_interfaces(NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])[
-        "NetworkInterfaces"][0]["PrivateIpAddress"]
+    eni_ip = ec2.describe_network_interfaces(NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"][
+        0
+    ]["PrivateIpAddress"]
     resolved = ssh(key, private, "getent hosts sqs.ap-northeast-1.amazonaws.com", jump=bastion)
     assert resolved.stdout.split()[0] == eni_ip
+    tls = ssh(
+        key, private, "curl -sS -o /dev/null -w '%{http_code}' https://sqs.ap-northeast-1.amazonaws.com/", jump=bastion
+    )
+    assert tls.returncode == 0, tls.stderr  # the instance's trust store has the lab CA
 
     ec2.modify_vpc_endpoint(VpcEndpointId=endpoint_id, PrivateDnsEnabled=False)
     lab.converge()

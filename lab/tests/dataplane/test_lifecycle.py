@@ -22,15 +22,25 @@ def _host_state() -> dict[str, str]:
         return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=20).stdout
 
     links = sorted(link["ifname"] for link in json.loads(out("ip", "-j", "link")))
-    return {"links": " ".join(links), "routes": out("ip", "route"), "nft": out("nft", "list", "ruleset"),
-            "addrs": out("ip", "-br", "addr")}
+    return {
+        "links": " ".join(links),
+        "routes": out("ip", "route"),
+        "nft": out("nft", "list", "ruleset"),
+        "addrs": out("ip", "-br", "addr"),
+    }
 
 
 def _lab_traces(state_dir: Path, prefix: str, inodes: set[int]) -> list[str]:
-    traces = [f"netns {name}" for name in os.listdir("/run/netns") if name.startswith(prefix)] if Path(
-        "/run/netns").exists() else []
-    traces += [f"etc {name}" for name in os.listdir("/etc/netns") if name.startswith(prefix)] if Path(
-        "/etc/netns").exists() else []
+    traces = (
+        [f"netns {name}" for name in os.listdir("/run/netns") if name.startswith(prefix)]
+        if Path("/run/netns").exists()
+        else []
+    )
+    traces += (
+        [f"etc {name}" for name in os.listdir("/etc/netns") if name.startswith(prefix)]
+        if Path("/etc/netns").exists()
+        else []
+    )
     mounts = subprocess.run(["findmnt", "-rn", "-o", "TARGET"], capture_output=True, text=True, check=True).stdout
     traces += [f"mount {line}" for line in mounts.splitlines() if prefix in line or str(state_dir) in line]
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -96,8 +106,13 @@ def test_up_ssh_topology_down_leaves_nothing(host_side: None, tmp_path: Path) ->
         scenario = awslab("exec", "--", sys.executable, str(HERE / "e2e_scenario.py"), str(tmp_path))
         assert scenario.returncode == 0, scenario.stderr
         info = json.loads(scenario.stdout.strip().splitlines()[-1])
-        ssh = [*SSH_OPTIONS, "-i", info["key"], f"ec2-user@{info['public_ip']}",
-               "sudo -n cat /var/log/cloud-init-output.log; id -un"]
+        ssh = [
+            *SSH_OPTIONS,
+            "-i",
+            info["key"],
+            f"ec2-user@{info['public_ip']}",
+            "sudo -n cat /var/log/cloud-init-output.log; id -un",
+        ]
         deadline = time.monotonic() + 60
         while True:
             result = awslab("exec", "--", "ssh", *ssh)

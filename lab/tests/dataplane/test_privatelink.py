@@ -33,17 +33,28 @@ def _provider(lab, tmp: Path) -> tuple[str, str]:
     app = run_instance(ec2, vpc.private_subnet, [vpc.sg_private], key_name, user_data=APP)
     assert wait_running(ec2, app["InstanceId"]) == "running"
     nlb = elb.create_load_balancer(Name="app-nlb", Type="network", Scheme="internal", Subnets=[vpc.private_subnet])[
-        "LoadBalancers"][0]
+        "LoadBalancers"
+    ][0]
     tg = elb.create_target_group(Name="app-tg", Protocol="TCP", Port=8080, VpcId=vpc.vpc_id, TargetType="instance")[
-        "TargetGroups"][0]
+        "TargetGroups"
+    ][0]
     elb.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": app["InstanceId"], "Port": 8080}])
-    elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=80,
-                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
+    elb.create_listener(
+        LoadBalancerArn=nlb["LoadBalancerArn"],
+        Protocol="TCP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}],
+    )
     dead = elb.create_target_group(Name="dead-tg", Protocol="TCP", Port=9999, VpcId=vpc.vpc_id, TargetType="instance")[
-        "TargetGroups"][0]  # nothing listens on 9999: real health checks fail
+        "TargetGroups"
+    ][0]  # nothing listens on 9999: real health checks fail
     elb.register_targets(TargetGroupArn=dead["TargetGroupArn"], Targets=[{"Id": app["InstanceId"], "Port": 9999}])
-    elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=81,
-                        DefaultActions=[{"Type": "forward", "TargetGroupArn": dead["TargetGroupArn"]}])
+    elb.create_listener(
+        LoadBalancerArn=nlb["LoadBalancerArn"],
+        Protocol="TCP",
+        Port=81,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": dead["TargetGroupArn"]}],
+    )
     service = ec2.create_vpc_endpoint_service_configuration(
         NetworkLoadBalancerArns=[nlb["LoadBalancerArn"]], AcceptanceRequired=True
     )["ServiceConfiguration"]
@@ -95,7 +106,10 @@ def test_privatelink_only_after_acceptance(clean_lab, tmp_path: Path, consumer: 
         IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}],
     )
     endpoint = ec2.create_vpc_endpoint(
-        VpcId=vpc.vpc_id, VpcEndpointType="Interface", ServiceName=service_name, SubnetIds=[vpc.private_subnet],
+        VpcId=vpc.vpc_id,
+        VpcEndpointType="Interface",
+        ServiceName=service_name,
+        SubnetIds=[vpc.private_subnet],
         SecurityGroupIds=[sg],
     )["VpcEndpoint"]
     endpoint_id = endpoint["VpcEndpointId"]

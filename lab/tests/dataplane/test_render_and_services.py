@@ -13,9 +13,14 @@ from awslab.dataplane.topology import Firewall, FwRule, HostNode, InstanceNode, 
 
 def _router() -> RouterNode:
     return RouterNode(
-        "vpc-a", "awslab-x-r-vpc-a", "198.19.130.2", ("10.0.0.2",),
-        (SubnetNode("subnet-pub", "bpub", "10.0.1.0/24", "10.0.1.1", True, False, ()),
-         SubnetNode("subnet-priv", "bpriv", "10.0.2.0/24", "10.0.2.1", False, False, ("198.19.255.10/32",))),
+        "vpc-a",
+        "awslab-x-r-vpc-a",
+        "198.19.130.2",
+        ("10.0.0.2",),
+        (
+            SubnetNode("subnet-pub", "bpub", "10.0.1.0/24", "10.0.1.1", True, False, ()),
+            SubnetNode("subnet-priv", "bpriv", "10.0.2.0/24", "10.0.2.1", False, False, ("198.19.255.10/32",)),
+        ),
         (("198.18.5.6", "10.0.1.10"),),
     )
 
@@ -58,10 +63,27 @@ def test_dns_answers_exact_and_wildcard_names_and_nxdomain_otherwise() -> None:
 
 def _state(tokens: str) -> imds.ImdsState:
     host = HostNode("ns", "instance", "i-1", "r", "b", "10.0.2.20", 24, "10.0.2.1", None)
-    node = InstanceNode(host, "i-1", "111111111111", "ap-northeast-1", "ip-10-0-2-20.ap-northeast-1.compute.internal",
-                        "10.0.0.2", None, "ssh-ed25519 AAA", b"#!/bin/sh\necho hi\n", tokens, "enabled",
-                        "arn:aws:iam::111111111111:role/app", "ap-northeast-1a", "ami-1", "t3.micro", "k", "02:00",
-                        "vpc-a", "subnet-priv")
+    node = InstanceNode(
+        host,
+        "i-1",
+        "111111111111",
+        "ap-northeast-1",
+        "ip-10-0-2-20.ap-northeast-1.compute.internal",
+        "10.0.0.2",
+        None,
+        "ssh-ed25519 AAA",
+        b"#!/bin/sh\necho hi\n",
+        tokens,
+        "enabled",
+        "arn:aws:iam::111111111111:role/app",
+        "ap-northeast-1a",
+        "ami-1",
+        "t3.micro",
+        "k",
+        "02:00",
+        "vpc-a",
+        "subnet-priv",
+    )
     return imds.ImdsState(node, lambda _n: {"AccessKeyId": "ASIA", "Token": "t"})
 
 
@@ -70,8 +92,10 @@ def test_imds_v2_required_refuses_tokenless_requests() -> None:
     assert imds.respond(state, "GET", "/latest/meta-data/instance-id", {})[0] == 401
     status, token = imds.respond(state, "PUT", "/latest/api/token", {"x-aws-ec2-metadata-token-ttl-seconds": "60"})
     assert status == 200
-    assert imds.respond(state, "GET", "/latest/meta-data/instance-id", {"x-aws-ec2-metadata-token": token}) == (200,
-                                                                                                              "i-1")
+    assert imds.respond(state, "GET", "/latest/meta-data/instance-id", {"x-aws-ec2-metadata-token": token}) == (
+        200,
+        "i-1",
+    )
     assert imds.respond(state, "GET", "/latest/meta-data/instance-id", {"x-aws-ec2-metadata-token": "bad"})[0] == 401
     assert imds.respond(state, "PUT", "/latest/api/token", {"x-aws-ec2-metadata-token-ttl-seconds": "0"})[0] == 400
 
@@ -84,4 +108,5 @@ def test_imds_optional_serves_v1_and_role_credentials() -> None:
     assert imds.respond(state, "GET", "/latest/meta-data/placement/region", {}) == (200, "ap-northeast-1")
     assert imds.respond(state, "GET", "/latest/user-data", {}) == (200, "#!/bin/sh\necho hi\n")
     assert json.loads(imds.respond(state, "GET", "/latest/dynamic/instance-identity/document", {})[1])["accountId"] == (
-        "111111111111")
+        "111111111111"
+    )

@@ -31,9 +31,17 @@ def test_accepts_an_isolated_host(as_root: None, monkeypatch: pytest.MonkeyPatch
     assert safety.network_supported()[0]
 
 
-@pytest.mark.parametrize(("cidr", "allowed"), [("10.0.0.0/16", True), ("192.0.2.0/25", False),
-                                               ("198.19.0.0/16", False), ("169.254.0.0/16", False),
-                                               ("127.0.0.0/8", False), ("172.16.0.0/12", False)])
+@pytest.mark.parametrize(
+    ("cidr", "allowed"),
+    [
+        ("10.0.0.0/16", True),
+        ("192.0.2.0/25", False),
+        ("198.19.0.0/16", False),
+        ("169.254.0.0/16", False),
+        ("127.0.0.0/8", False),
+        ("172.16.0.0/12", False),
+    ],
+)
 def test_vpc_cidrs_never_reuse_host_or_reserved_networks(cidr: str, allowed: bool) -> None:
     host = [ipaddress.ip_network("172.17.0.0/16")]
     assert addressing.cidr_allowed(cidr, host) is allowed

@@ -21,26 +21,47 @@ def base(**changes: object) -> m.Snapshot:
     """VPC 10.0.0.0/16: public subnet (igw route), private subnet (no default route), bastion + private host."""
     snap = m.Snapshot(
         vpcs=(m.Vpc("111111111111", REGION, "vpc-a", ("10.0.0.0/16",), True, True),),
-        subnets=(m.Subnet("subnet-pub", "vpc-a", "10.0.1.0/24", "ap-northeast-1a"),
-                 m.Subnet("subnet-priv", "vpc-a", "10.0.2.0/24", "ap-northeast-1a")),
+        subnets=(
+            m.Subnet("subnet-pub", "vpc-a", "10.0.1.0/24", "ap-northeast-1a"),
+            m.Subnet("subnet-priv", "vpc-a", "10.0.2.0/24", "ap-northeast-1a"),
+        ),
         route_tables=(
             m.RouteTable("rtb-main", "vpc-a", True, (), (m.Route("10.0.0.0/16", "local"),)),
-            m.RouteTable("rtb-pub", "vpc-a", False, ("subnet-pub",),
-                         (m.Route("10.0.0.0/16", "local"), m.Route("0.0.0.0/0", "igw-1"))),
+            m.RouteTable(
+                "rtb-pub",
+                "vpc-a",
+                False,
+                ("subnet-pub",),
+                (m.Route("10.0.0.0/16", "local"), m.Route("0.0.0.0/0", "igw-1")),
+            ),
             m.RouteTable("rtb-priv", "vpc-a", False, ("subnet-priv",), (m.Route("10.0.0.0/16", "local"),)),
         ),
         igw_attachments=(("igw-1", "vpc-a"),),
         prefix_lists=(S3_PL,),
         security_groups=(
-            m.SecurityGroup("sg-bastion", "vpc-a", (replace(SSH, cidrs=("0.0.0.0/0",)),),
-                            (m.SgRule("-1", None, None, ("0.0.0.0/0",)),)),
+            m.SecurityGroup(
+                "sg-bastion",
+                "vpc-a",
+                (replace(SSH, cidrs=("0.0.0.0/0",)),),
+                (m.SgRule("-1", None, None, ("0.0.0.0/0",)),),
+            ),
             m.SecurityGroup("sg-priv", "vpc-a", (replace(SSH, group_ids=("sg-bastion",)),), ()),
         ),
         instances=(
-            m.Instance("111111111111", REGION, "i-bastion", "vpc-a", "subnet-pub", "10.0.1.10", "198.18.5.6",
-                       "running", ("sg-bastion",)),
-            m.Instance("111111111111", REGION, "i-priv", "vpc-a", "subnet-priv", "10.0.2.20", None, "running",
-                       ("sg-priv",)),
+            m.Instance(
+                "111111111111",
+                REGION,
+                "i-bastion",
+                "vpc-a",
+                "subnet-pub",
+                "10.0.1.10",
+                "198.18.5.6",
+                "running",
+                ("sg-bastion",),
+            ),
+            m.Instance(
+                "111111111111", REGION, "i-priv", "vpc-a", "subnet-priv", "10.0.2.20", None, "running", ("sg-priv",)
+            ),
         ),
     )
     return replace(snap, **changes)
@@ -75,8 +96,9 @@ def test_public_ip_in_a_subnet_without_igw_route_is_not_reachable() -> None:
 
 
 def test_gateway_endpoint_route_opens_the_service_address_for_that_route_table_only() -> None:
-    endpoint = m.Endpoint("111111111111", REGION, "vpce-gw", "vpc-a", f"com.amazonaws.{REGION}.s3", "Gateway",
-                          "available", ("rtb-priv",))
+    endpoint = m.Endpoint(
+        "111111111111", REGION, "vpce-gw", "vpc-a", f"com.amazonaws.{REGION}.s3", "Gateway", "available", ("rtb-priv",)
+    )
     tables = tuple(
         replace(t, routes=(*t.routes, m.Route("pl-s3", "vpce-gw"))) if t.route_table_id == "rtb-priv" else t
         for t in base().route_tables
@@ -93,6 +115,7 @@ def test_nat_gateway_route_needs_an_available_nat_in_a_public_subnet() -> None:
         replace(t, routes=(*t.routes, m.Route("0.0.0.0/0", "nat-1"))) if t.route_table_id == "rtb-priv" else t
         for t in base().route_tables
     )
+
     def nat(nat_subnet: str, state: str) -> bool:
         snap = base(route_tables=tables, nat_gateways=(m.NatGateway("nat-1", nat_subnet, state, "198.18.7.7"),))
         topo = desired_topology(snap, P)
@@ -123,8 +146,16 @@ def test_prefix_list_rule_includes_the_lab_service_address() -> None:
 
 def _sqs_endpoint(**changes: object) -> m.Endpoint:
     endpoint = m.Endpoint(
-        "111111111111", REGION, "vpce-sqs", "vpc-a", f"com.amazonaws.{REGION}.sqs", "Interface", "available",
-        enis=(m.EndpointEni("eni-1", "subnet-priv", "10.0.2.50"),), group_ids=("sg-priv",), private_dns_enabled=True,
+        "111111111111",
+        REGION,
+        "vpce-sqs",
+        "vpc-a",
+        f"com.amazonaws.{REGION}.sqs",
+        "Interface",
+        "available",
+        enis=(m.EndpointEni("eni-1", "subnet-priv", "10.0.2.50"),),
+        group_ids=("sg-priv",),
+        private_dns_enabled=True,
         dns_names=(f"vpce-sqs-abc.sqs.{REGION}.vpce.amazonaws.com",),
     )
     return replace(endpoint, **changes)
@@ -132,11 +163,15 @@ def _sqs_endpoint(**changes: object) -> m.Endpoint:
 
 @pytest.mark.parametrize(
     ("private_dns", "dns_hostnames", "expected"),
-    [(True, True, "10.0.2.50"), (False, True, addressing.SERVICE_ADDRESSES["sqs"]),
-     (True, False, addressing.SERVICE_ADDRESSES["sqs"])],
+    [
+        (True, True, "10.0.2.50"),
+        (False, True, addressing.SERVICE_ADDRESSES["sqs"]),
+        (True, False, addressing.SERVICE_ADDRESSES["sqs"]),
+    ],
 )
-def test_private_dns_resolves_the_regional_name_to_the_endpoint(private_dns: bool, dns_hostnames: bool,
-                                                                 expected: str) -> None:
+def test_private_dns_resolves_the_regional_name_to_the_endpoint(
+    private_dns: bool, dns_hostnames: bool, expected: str
+) -> None:
     vpcs = (replace(base().vpcs[0], dns_hostnames=dns_hostnames),)
     topo = desired_topology(base(vpcs=vpcs, endpoints=(_sqs_endpoint(private_dns_enabled=private_dns),)), P)
     records = zone(topo, "vpc-a")
@@ -154,13 +189,29 @@ def test_interface_endpoint_gets_a_host_in_its_subnet_and_a_tls_proxy() -> None:
 
 def _privatelink(state: str) -> m.Snapshot:
     snap = base()
-    lb = m.LoadBalancer("111111111111", REGION, "arn:lb", "app", "app.elb.example", "internal", "vpc-a",
-                        ("subnet-priv",), "active", (m.Listener(80, "TCP", "arn:tg"),))
+    lb = m.LoadBalancer(
+        "111111111111",
+        REGION,
+        "arn:lb",
+        "app",
+        "app.elb.example",
+        "internal",
+        "vpc-a",
+        ("subnet-priv",),
+        "active",
+        (m.Listener(80, "TCP", "arn:tg"),),
+    )
     tg = m.TargetGroup("arn:tg", "vpc-a", 8080, "TCP", (("i-priv", 8080),))
-    service = m.EndpointService("111111111111", REGION, "vpce-svc-1", f"com.amazonaws.vpce.{REGION}.vpce-svc-1",
-                                ("arn:lb",), True)
-    endpoint = _sqs_endpoint(endpoint_id="vpce-pl", service_name=service.service_name, state=state,
-                             enis=(m.EndpointEni("eni-pl", "subnet-priv", "10.0.2.60"),), private_dns_enabled=False)
+    service = m.EndpointService(
+        "111111111111", REGION, "vpce-svc-1", f"com.amazonaws.vpce.{REGION}.vpce-svc-1", ("arn:lb",), True
+    )
+    endpoint = _sqs_endpoint(
+        endpoint_id="vpce-pl",
+        service_name=service.service_name,
+        state=state,
+        enis=(m.EndpointEni("eni-pl", "subnet-priv", "10.0.2.60"),),
+        private_dns_enabled=False,
+    )
     return replace(snap, load_balancers=(lb,), target_groups=(tg,), endpoint_services=(service,), endpoints=(endpoint,))
 
 
