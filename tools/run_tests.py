@@ -59,9 +59,13 @@ def stages() -> list[Stage]:
         Stage("sanity", ("bash", str(ROOT / "tools" / "sanity.sh")), "sanity"),
         pytest_stage("unit", "tests/unit"),
         pytest_stage("collection", "tests/collection"),
+        Stage("awx", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'awx.xml'}", "tests/awx",
+                      "--ignore=tests/awx/lab"), "pytest", False, ("tests/awx",)),
         pytest_stage("lab", "lab/tests"),
         pytest_stage("integration", "tests/integration", needs_lab=True),
         pytest_stage("roles", "tests/roles", needs_lab=True),
+        Stage("awx-jobs", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'awx-jobs.xml'}",
+                           "tests/awx/lab"), "pytest", True, ("tests/awx/lab",)),
         Stage("molecule", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'molecule.xml'}",
                            "tests/molecule"), "pytest", True, ("molecule",)),
     ]
@@ -78,7 +82,7 @@ def count_junit(path: Path) -> tuple[int, int, int]:
     return total - failed - skipped, failed, skipped
 
 
-SANITY_RAN = re.compile(r"^Running sanity test '([^']+)'", re.M)
+SANITY_RAN = re.compile(r"^Running sanity test ['\"]([^'\"]+)['\"]", re.M)
 SANITY_FAILED = re.compile(r"The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed")
 
 

@@ -41,6 +41,16 @@ mkdir -p "$dest"
 git -C "$root" ls-files --cached --others --exclude-standard \
   | (cd "$root" && while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done) \
   | rsync -a --files-from=- "$root/" "$dest/"
+# The copy lives inside this checkout's ignored build/ folder: give it a repository of its own, or ansible-test asks
+# the outer one which files exist and finds none.
+git -C "$dest" init -q
+git -C "$dest" add -A
+# Dependencies (doc fragments, module_utils) must sit beside the collection under test.
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"] + "/ansible_collections")')
+for dep in amazon/aws community/aws; do
+  mkdir -p "$work/ansible_collections/$dep"
+  rsync -a "$site/$dep/" "$work/ansible_collections/$dep/"
+done
 
 cd "$dest"
 HOME="$home" PATH="$venv/bin:$PATH" "$venv/bin/ansible-test" sanity --venv --python "$python_version" \

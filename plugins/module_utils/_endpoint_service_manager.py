@@ -158,7 +158,7 @@ class EndpointServiceManager:
             return False
         configuration = service.get("PrivateDnsNameConfiguration") or {}
         has_name = bool(service.get("PrivateDnsName"))
-        return has_name and (configuration.get("State") or "").lower() not in ("verified", "pendingverification")
+        return has_name and (configuration.get("State") or "").lower() != "verified"
 
     @staticmethod
     def _predicted(current: dict[str, Any], changes: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:

@@ -210,8 +210,13 @@ class VpcEndpointManager:
             token = self.params.get("client_token") or client_token("vpc-endpoint", self._identity(), params, salt=salt)
             created = create_vpc_endpoint(self.client, ClientToken=token, **params)
             endpoint = describe_created_vpc_endpoint(self.client, created["VpcEndpointId"])
-            if normalized_state(endpoint.get("State")) not in GONE_STATES or self.params.get("client_token"):
+            if normalized_state(endpoint.get("State")) not in GONE_STATES:
                 return endpoint, predicted
+            if self.params.get("client_token"):
+                self.module.fail_json(
+                    msg=f"Option client_token: the token names VPC endpoint {endpoint['VpcEndpointId']}, which is "
+                    f"{endpoint.get('State')}; use another token (or none, to let the module derive one)"
+                )
             # The token still names an endpoint deleted earlier: derive a fresh one from its id.
             salt.append(endpoint["VpcEndpointId"])
         return endpoint, predicted

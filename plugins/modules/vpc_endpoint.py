@@ -21,7 +21,7 @@ description:
   - To create many endpoints without waiting for each, set O(wait=false) and wait for all of them at once with
     M(privnet.aws.vpc_endpoint_wait).
 author:
-  - privnet.aws maintainers
+  - privnet.aws maintainers (@privnet-aws)
 options:
   state:
     description:

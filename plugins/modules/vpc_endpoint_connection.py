@@ -17,7 +17,7 @@ description:
   - The provider's credentials may differ from the play's defaults (set O(access_key)/O(secret_key) or O(profile)
     on this task), so one play can drive both the consumer and the provider account.
 author:
-  - privnet.aws maintainers
+  - privnet.aws maintainers (@privnet-aws)
 options:
   service_id:
     description:

@@ -19,7 +19,7 @@ description:
   - Switching between Network and Gateway Load Balancers is not possible in place; the module fails instead of
     re-creating the service.
 author:
-  - privnet.aws maintainers
+  - privnet.aws maintainers (@privnet-aws)
 options:
   state:
     description:
@@ -71,7 +71,9 @@ options:
   start_private_dns_verification:
     description:
       - Ask AWS to verify the private DNS name (once the TXT record from RV(service.private_dns_name_configuration)
-        is published), unless it is verified or being verified already.
+        is published), unless it is verified already.
+      - AWS does not tell whether a verification is under way, so each run asks again and reports a change until
+        the name is verified.
     type: bool
     default: false
   supported_ip_address_types:

@@ -12,7 +12,7 @@ description:
   - Lists your VPC endpoint service configurations with, for each, its allowed principals and the connections of
     consumers' endpoints.
 author:
-  - privnet.aws maintainers
+  - privnet.aws maintainers (@privnet-aws)
 options:
   service_ids:
     description:

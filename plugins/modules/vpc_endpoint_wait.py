@@ -17,7 +17,7 @@ description:
   - Makes no change; O(vpc_endpoint_ids) that AWS does not know yet are treated as not visible yet when
     waiting for C(available) and as deleted when waiting for C(deleted).
 author:
-  - privnet.aws maintainers
+  - privnet.aws maintainers (@privnet-aws)
 options:
   vpc_endpoint_ids:
     description:

@@ -23,7 +23,6 @@ from awslab.dataplane.safety import network_supported
 from awslab.dataplane.services import Services
 
 LOG = logging.getLogger(__name__)
-LAB_PUBLIC_IP_POOL = ipaddress.ip_network("198.18.0.0/16")
 
 
 class DataPlane:
@@ -62,7 +61,6 @@ class DataPlane:
 
     # -- inside the daemon ---------------------------------------------------------------------------------------
     def attach(self) -> None:
-        _narrow_public_ip_pool()
         iam_enforcement.install()
         host_nets = [ipaddress.ip_network(n) for n in json.loads((self.dir / "host-networks.json").read_text())]
         ca = LabCA(self.dir / "ca")
@@ -133,13 +131,3 @@ class DataPlane:
 
     def env(self) -> dict[str, str]:
         return {"AWS_CA_BUNDLE": str(self.ca_file)} if self.ca_file.exists() else {}
-
-
-def _narrow_public_ip_pool() -> None:
-    """Keep the control plane's public IPs out of the addresses the data plane reserves (198.19.128.0/17)."""
-    try:
-        from awslab.controlplane.ext import public_ips
-    except ImportError:
-        return
-    if hasattr(public_ips, "LAB_PUBLIC_RANGE"):
-        public_ips.LAB_PUBLIC_RANGE = LAB_PUBLIC_IP_POOL  # type: ignore[attr-defined]

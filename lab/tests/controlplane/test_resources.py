@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from .helpers import Lab, make_subnet, make_vpc, states_until
 
-LAB_PUBLIC = ipaddress.ip_network("198.18.0.0/15")
+LAB_PUBLIC = ipaddress.ip_network("198.18.0.0/16")
 AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 
 

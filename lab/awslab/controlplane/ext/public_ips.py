@@ -1,4 +1,5 @@
-"""Public IPv4 addresses from the lab range 198.18.0.0/15 (benchmark range, never the internet).
+"""Public IPv4 addresses from 198.18.0.0/16, the lower half of the lab range 198.18.0.0/15 (benchmark range,
+never the internet); the data plane keeps the upper half for its own addresses.
 
 moto hard-codes 54.214.x.y (a real AWS range) for instance public IPs and 127.x.y.z (loopback) for Elastic IPs.
 """
@@ -9,8 +10,7 @@ import ipaddress
 import random
 import threading
 
-# The data plane may narrow this (module attribute, read at each allocation) to keep addresses it reserves apart.
-LAB_PUBLIC_RANGE = ipaddress.IPv4Network("198.18.0.0/15")
+LAB_PUBLIC_RANGE = ipaddress.IPv4Network("198.18.0.0/16")
 
 _allocated: set[str] = set()
 _lock = threading.Lock()

@@ -372,3 +372,18 @@ def test_invalid_policy_json_names_the_option(ec2, run_module, aws_shapes):
 
     assert result["failed"] is True
     assert result["msg"].startswith("Invalid option policy")
+
+
+def test_explicit_client_token_naming_a_deleted_endpoint_fails_clearly(ec2, run_module, aws_shapes):
+    expect_lookup(ec2, [])
+    ec2.add_response(
+        "create_vpc_endpoint",
+        {"VpcEndpoint": aws_shapes.endpoint("vpce-gone", state="deleted")},
+        {"VpcId": "vpc-1", "ServiceName": SQS, "VpcEndpointType": "Interface", "ClientToken": "mine"},
+    )
+    expect_describe_ids(ec2, [aws_shapes.endpoint("vpce-gone", state="deleted")], ["vpce-gone"])
+
+    result = run_module(vpc_endpoint.main, dict(IDENTITY, client_token="mine"))
+
+    assert result["failed"] is True
+    assert result["msg"].startswith("Option client_token: the token names VPC endpoint vpce-gone")

@@ -147,6 +147,9 @@ def test_private_dns_name_returns_the_verification_record(ec2, run_module, aws_s
         {"Return": True},
         {"ServiceId": "vpce-svc-1", "PrivateDnsName": "app.example.test"},
     )
+    ec2.add_response(
+        "start_vpc_endpoint_service_private_dns_verification", {"ReturnValue": True}, {"ServiceId": "vpce-svc-1"}
+    )
     expect_service(ec2, [after])
     expect_permissions(ec2, [])
 
@@ -296,3 +299,20 @@ def test_identity_is_required(ec2, run_module):
 
     assert result["failed"] is True
     assert "service_id, name, network_load_balancer_arns or gateway_load_balancer_arns" in result["msg"]
+
+
+def test_verified_private_dns_name_is_not_verified_again(ec2, run_module, aws_shapes):
+    verified = aws_shapes.service(
+        Tags=NAME_TAG,
+        PrivateDnsName="app.example.test",
+        PrivateDnsNameConfiguration={"State": "verified", "Type": "TXT", "Name": "_v", "Value": "vpce:1"},
+    )
+    expect_service(ec2, [verified], BY_NAME)
+    expect_permissions(ec2, [])
+
+    result = run_module(
+        vpc_endpoint_service.main,
+        dict(name="app", private_dns_name="app.example.test", start_private_dns_verification=True),
+    )
+
+    assert result["changed"] is False
