@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs `ansible-test sanity` (every test, no ignore entries) on a copy of the collection laid out as
-# ansible_collections/privnet/aws/, which ansible-test requires (it refuses symlinks).
+# Runs `ansible-test sanity` (every test, no ignore entries) on exactly what the collection ships: the artifact of
+# `ansible-galaxy collection build`, unpacked as ansible_collections/privnet/aws/ (ansible-test refuses symlinks),
+# with amazon.aws and community.aws beside it for doc fragments and module_utils.
 #
 # ansible-test builds one venv per sanity test and bootstraps pip in it with a get-pip script it downloads from a
 # host this machine cannot reach. We pre-seed its cache with a script that uses the interpreter's own ensurepip
@@ -36,16 +37,15 @@ PY
 
 rm -rf "$work"
 dest="$work/ansible_collections/privnet/aws"
-mkdir -p "$dest"
-# Copy what git tracks plus new files not ignored, so the copy matches what a clean clone would hold.
-git -C "$root" ls-files --cached --others --exclude-standard \
-  | (cd "$root" && while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done) \
-  | rsync -a --files-from=- "$root/" "$dest/"
+mkdir -p "$dest" "$work/dist"
+"$venv/bin/ansible-galaxy" collection build --output-path "$work/dist" "$root" >/dev/null
+tar -xzf "$work"/dist/privnet-aws-*.tar.gz -C "$dest"
 # The copy lives inside this checkout's ignored build/ folder: give it a repository of its own, or ansible-test asks
 # the outer one which files exist and finds none.
 git -C "$dest" init -q
+echo "tests/output/" >> "$dest/.git/info/exclude"
 git -C "$dest" add -A
-# Dependencies (doc fragments, module_utils) must sit beside the collection under test.
+
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"] + "/ansible_collections")')
 for dep in amazon/aws community/aws; do
   mkdir -p "$work/ansible_collections/$dep"

@@ -84,14 +84,44 @@ def run_playbook(tmp_path: Path) -> Iterator:
     yield run
 
 
+# (describe call, result key, id key, extra filters) per EC2 resource type the base roles create, and neighbours.
+# Each type is described on its own: the lab (moto) keeps tags of deleted resources in DescribeTags.
+RESOURCE_TYPES = [
+    ("describe_vpcs", "Vpcs", "VpcId", []),
+    ("describe_subnets", "Subnets", "SubnetId", []),
+    ("describe_route_tables", "RouteTables", "RouteTableId", []),
+    ("describe_internet_gateways", "InternetGateways", "InternetGatewayId", []),
+    ("describe_nat_gateways", "NatGateways", "NatGatewayId",
+     [{"Name": "state", "Values": ["pending", "available", "deleting", "failed"]}]),
+    ("describe_vpc_endpoints", "VpcEndpoints", "VpcEndpointId",
+     [{"Name": "vpc-endpoint-state", "Values": ["pendingAcceptance", "pending", "available", "deleting", "failed"]}]),
+    ("describe_security_groups", "SecurityGroups", "GroupId", []),
+    ("describe_key_pairs", "KeyPairs", "KeyName", []),
+    ("describe_addresses", "Addresses", "AllocationId", []),
+    ("describe_network_interfaces", "NetworkInterfaces", "NetworkInterfaceId", []),
+    ("describe_volumes", "Volumes", "VolumeId", []),
+]
+
+
 @pytest.fixture(scope="session")
 def tagged_resources(ec2):  # type: ignore[no-untyped-def]
-    """List every EC2 resource carrying a project's tag (describe_tags covers all taggable EC2 resource types)."""
+    """List every live resource carrying a project's tag, type by type (plus the project's IAM roles by name)."""
 
     def list_for(project: str) -> list[str]:
-        pages = ec2.get_paginator("describe_tags").paginate(
-            Filters=[{"Name": "key", "Values": ["privnet:project"]}, {"Name": "value", "Values": [project]}]
-        )
-        return sorted(f"{tag['ResourceType']}:{tag['ResourceId']}" for page in pages for tag in page["Tags"])
+        project_filter = [{"Name": "tag:privnet:project", "Values": [project]}]
+        found = []
+        for call, key, id_key, extra in RESOURCE_TYPES:
+            for item in getattr(ec2, call)(Filters=project_filter + extra)[key]:
+                found.append(f"{call.removeprefix('describe_')}:{item[id_key]}")
+        reservations = ec2.describe_instances(Filters=project_filter + [
+            {"Name": "instance-state-name", "Values": ["pending", "running", "shutting-down", "stopping", "stopped"]}
+        ])["Reservations"]
+        found += [f"instances:{i['InstanceId']}" for r in reservations for i in r["Instances"]]
+        iam = boto3.client("iam", region_name=ec2.meta.region_name)
+        found += [f"iam_role:{r['RoleName']}" for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(project)]
+        profiles = iam.list_instance_profiles()["InstanceProfiles"]
+        found += [f"instance_profile:{p['InstanceProfileName']}" for p in profiles
+                  if p["InstanceProfileName"].startswith(project)]
+        return sorted(found)
 
     return list_for

@@ -138,10 +138,6 @@ def test_teardown_leaves_nothing_tagged(converge_output: str, run: Runner, tagge
     code, output = run("playbooks/base_teardown.yml")
     assert code == 0, output[-4000:]
     assert tagged_resources(PROJECT) == []
-    iam = boto3.client("iam", region_name="ap-northeast-1")
-    assert not [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(PROJECT)]
-    assert not [p for p in iam.list_instance_profiles()["InstanceProfiles"]
-                if p["InstanceProfileName"].startswith(PROJECT)]
     assert not (ssh_dir / f"{PROJECT}-key.pem").exists()
 
 

@@ -58,9 +58,16 @@ def build_root(directory: Path, state_dir: Path) -> Path:
     mount("/sys", str(merged / "sys"), bind=True)
     mount("tmpfs", str(merged / "run"), "tmpfs", "mode=0755")
     mount("tmpfs", str(merged / "tmp"), "tmpfs", "mode=1777")
+    fresh = (Path("/run"), Path("/tmp"))
     hidden = state_dir.resolve()
-    if not any(hidden.is_relative_to(p) for p in (Path("/run"), Path("/tmp"))):
+    if not any(hidden.is_relative_to(p) for p in fresh):
         mount("tmpfs", str(merged / hidden.relative_to("/")), "tmpfs", "mode=0700")
+    toolchain = Path(sys.prefix).resolve()  # the venv whose AWS CLI the instance runs, when a fresh /tmp hides it
+    if any(toolchain.is_relative_to(p) for p in fresh):
+        target = merged / toolchain.relative_to("/")
+        target.mkdir(parents=True, exist_ok=True)
+        mount(str(toolchain), str(target), bind=True)
+        sh("mount", "-o", "remount,bind,ro", str(target))
     return merged
 
 
