@@ -135,3 +135,13 @@ def test_al2023_parameter_resolves_to_an_existing_ami(lab_server: Any, region: s
 def test_aws_managed_policies_are_loaded(lab: Any) -> None:
     policy = lab.client("iam").get_policy(PolicyArn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore")
     assert policy["Policy"]["PolicyName"] == "AmazonSSMManagedInstanceCore"
+
+
+def test_dynamodb_table_has_a_stable_table_id(lab: Lab) -> None:
+    dynamodb = lab.client("dynamodb")
+    created = dynamodb.create_table(TableName="ids", BillingMode="PAY_PER_REQUEST",
+                                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])["TableDescription"]
+    described = dynamodb.describe_table(TableName="ids")["Table"]
+    assert created["TableId"] == described["TableId"]
+    assert len(described["TableId"]) == 36

@@ -15,6 +15,7 @@ EXTENSIONS: tuple[str, ...] = (
     "load_balancers",
     "instances",
     "ssm_amis",
+    "dynamodb_tables",
 )
 
 _installed = False
