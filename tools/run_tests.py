@@ -64,8 +64,6 @@ def stages() -> list[Stage]:
         pytest_stage("lab", "lab/tests"),
         pytest_stage("integration", "tests/integration", needs_lab=True),
         pytest_stage("roles", "tests/roles", needs_lab=True),
-        Stage("awx-jobs", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'awx-jobs.xml'}",
-                           "tests/awx/lab"), "pytest", True, ("tests/awx/lab",)),
         Stage("molecule", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'molecule.xml'}",
                            "tests/molecule"), "pytest", True, ("molecule",)),
     ]
