@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from awslab.dataplane import addressing, model, names
 
 RUNNING_INSTANCE_STATES = ("pending", "running")
+ENDPOINT_SPECIFIC_SUFFIX = ".vpce.amazonaws.com"
 LIVE_ENDPOINT_STATES = ("available",)
 DEAD_LB_STATES = ("failed",)
 
@@ -510,7 +511,8 @@ class _Builder:
                 continue
             ips = tuple(sorted(eni.ip for eni in endpoint.enis))
             if ips:
-                records += [(name, ips) for name in endpoint.dns_names]
+                # Only the endpoint-specific names are public DNS; a private DNS name answers inside its own VPC only.
+                records += [(name, ips) for name in endpoint.dns_names if name.endswith(ENDPOINT_SPECIFIC_SUFFIX)]
         for lb in self.snap.load_balancers:
             nodes = self.lb_nodes.get(lb.arn, [])
             if nodes and lb.dns_name:

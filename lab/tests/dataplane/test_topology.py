@@ -179,6 +179,18 @@ def test_private_dns_resolves_the_regional_name_to_the_endpoint(
     assert records[f"vpce-sqs-abc.sqs.{REGION}.vpce.amazonaws.com"] == ("10.0.2.50",)
 
 
+def test_private_dns_name_stays_inside_the_endpoint_vpc() -> None:
+    other = m.Vpc("111111111111", REGION, "vpc-b", ("10.9.0.0/16",), True, True)
+    snap = base(endpoints=(_sqs_endpoint(dns_names=(f"vpce-sqs-abc.sqs.{REGION}.vpce.amazonaws.com",
+                                                    f"sqs.{REGION}.amazonaws.com")),))
+    snap = replace(snap, vpcs=snap.vpcs + (other,),
+                   subnets=snap.subnets + (m.Subnet("subnet-b", "vpc-b", "10.9.2.0/24", "ap-northeast-1a"),))
+    topo = desired_topology(snap, P)
+    assert zone(topo, "vpc-a")[f"sqs.{REGION}.amazonaws.com"] == ("10.0.2.50",)
+    assert zone(topo, "vpc-b")[f"sqs.{REGION}.amazonaws.com"] == (addressing.SERVICE_ADDRESSES["sqs"],)
+    assert zone(topo, "vpc-b")[f"vpce-sqs-abc.sqs.{REGION}.vpce.amazonaws.com"] == ("10.0.2.50",)
+
+
 def test_interface_endpoint_gets_a_host_in_its_subnet_and_a_tls_proxy() -> None:
     topo = desired_topology(base(endpoints=(_sqs_endpoint(),)), P)
     eni = host(topo, "eni-1")
