@@ -96,9 +96,11 @@ def key_pair(ec2: Any, directory: Path, name: str = "lab-key") -> tuple[str, Pat
     return name, path
 
 
+# Every test lab re-uses the same private addresses with fresh host keys, so no key is remembered (known_hosts is
+# /dev/null) and each connection is a first contact.
 SSH_OPTIONS = [
     "-o",
-    "StrictHostKeyChecking=no",
+    "StrictHostKeyChecking=accept-new",
     "-o",
     "UserKnownHostsFile=/dev/null",
     "-o",
