@@ -12,5 +12,5 @@ trap cleanup EXIT
 if [ -n "${1:-}" ]; then
   "$awslab" exec -- .venv/bin/molecule test -s "$1"
 else
-  "$awslab" exec -- .venv/bin/pytest -q -n 2 tests/molecule
+  "$awslab" exec -- .venv/bin/pytest -q tests/molecule
 fi

@@ -65,7 +65,7 @@ def stages() -> list[Stage]:
         pytest_stage("integration", "tests/integration", needs_lab=True),
         pytest_stage("roles", "tests/roles", needs_lab=True),
         Stage("molecule", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'molecule.xml'}",
-                           "-n", "2", "--durations=0", "tests/molecule"), "pytest", True, ("molecule",)),
+                           "--durations=0", "tests/molecule"), "pytest", True, ("molecule",)),
     ]
 
 
