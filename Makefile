@@ -3,8 +3,9 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 S ?=
+ARGS ?=
 
-.PHONY: setup demo test lint sanity unit lab-test integration molecule awx-jobs build docs clean
+.PHONY: setup demo test lint sanity unit lab-test integration molecule awx-jobs bench build docs clean
 
 setup:
 	@bash tools/setup.sh
@@ -37,6 +38,11 @@ molecule: setup
 # the scenario playbooks still refresh the inventory in the same job, which AWX does not allow (see docs/status.md).
 awx-jobs: setup
 	@$(VENV)/awslab up && trap '$(VENV)/awslab down' EXIT && $(VENV)/awslab exec -- $(VENV)/pytest -q tests/awx/lab
+
+# Benchmarks on a lab of their own with AWS's throttling and realistic delays: ours vs a plain amazon.aws baseline.
+# Not part of `make test`; results in bench/results.md and bench/results.json. Options: make bench ARGS="--quick".
+bench: setup
+	@$(VENV)/python bench/run.py $(ARGS)
 
 build: setup
 	@$(VENV)/ansible-galaxy collection build --force --output-path build/dist .

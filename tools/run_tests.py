@@ -2,16 +2,20 @@
 
 Stages run in order and all of them run even after a failure, so one report shows everything. Pytest stages are
 counted test by test (from their JUnit XML); tool stages (linters, ansible-test sanity) count their own checks.
-Stages that need the lab run between `awslab up` and `awslab down`, inside the lab's control-node environment.
+Stages that need the lab run in lanes: each lane has a lab of its own (its own state directory, SSH keys and control
+sockets) and runs its stages one after another inside that lab's control-node environment; the lanes run at the
+same time. After the table of stages comes the reliability summary the tests recorded (tests/support/results.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -37,17 +41,17 @@ class Stage:
     name: str
     command: tuple[str, ...]
     kind: str  # "pytest", "sanity" or "tool"
-    needs_lab: bool = False
+    lane: str = ""  # the lab lane the stage runs in; "" for stages without a lab
     paths: tuple[str, ...] = ()  # the stage runs only when one of these exists
 
     def present(self) -> bool:
         return not self.paths or any((ROOT / p).exists() for p in self.paths)
 
 
-def pytest_stage(name: str, *paths: str, needs_lab: bool = False) -> Stage:
+def pytest_stage(name: str, *paths: str, lane: str = "", options: tuple[str, ...] = ()) -> Stage:
     junit = RESULTS / f"{name}.xml"
-    command = (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={junit}", *paths)
-    return Stage(name, command, "pytest", needs_lab, paths)
+    command = (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={junit}", *options, *paths)
+    return Stage(name, command, "pytest", lane, tuple(p for p in paths if not p.startswith("-")))
 
 
 def stages() -> list[Stage]:
@@ -59,13 +63,13 @@ def stages() -> list[Stage]:
         Stage("sanity", ("bash", str(ROOT / "tools" / "sanity.sh")), "sanity"),
         pytest_stage("unit", "tests/unit"),
         pytest_stage("collection", "tests/collection"),
-        Stage("awx", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'awx.xml'}", "tests/awx",
-                      "--ignore=tests/awx/lab"), "pytest", False, ("tests/awx",)),
+        pytest_stage("awx", "tests/awx", options=("--ignore=tests/awx/lab",)),
         pytest_stage("lab", "lab/tests"),
-        pytest_stage("integration", "tests/integration", needs_lab=True),
-        pytest_stage("roles", "tests/roles", needs_lab=True),
-        Stage("molecule", (str(VENV_BIN / "pytest"), "-q", "-rfE", f"--junitxml={RESULTS / 'molecule.xml'}",
-                           "--durations=0", "tests/molecule"), "pytest", True, ("molecule",)),
+        pytest_stage("integration", "tests/integration", lane="A"),
+        pytest_stage("roles", "tests/roles", lane="A"),
+        pytest_stage("molecule", "tests/molecule", lane="A", options=("--durations=0",)),
+        pytest_stage("awx-jobs", "tests/awx/lab", lane="B", options=("--durations=0",)),
+        pytest_stage("reliability", "tests/reliability", lane="B", options=("--durations=0",)),
     ]
 
 
@@ -95,22 +99,23 @@ def count_sanity(output: str, returncode: int) -> tuple[int, int]:
     return ran, 0
 
 
-def run_stage(stage: Stage, prefix: list[str]) -> Outcome:
+def run_stage(stage: Stage, prefix: list[str], env: dict[str, str] | None = None) -> Outcome:
     outcome = Outcome(stage.name)
-    print(f"\n===== stage {stage.name}: {' '.join(stage.command)}", flush=True)
+    label = f"[{stage.lane}] " if stage.lane else ""
+    emit(f"\n{label}===== stage {stage.name}: {' '.join(stage.command)}\n")
     started = time.monotonic()
     process = subprocess.Popen([*prefix, *stage.command], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               stderr=subprocess.STDOUT, text=True, env=env)
     lines = []
     assert process.stdout is not None
     for line in process.stdout:
-        sys.stdout.write(line)
+        emit(label + line)
         lines.append(line)
     returncode = process.wait()
     outcome.seconds = time.monotonic() - started
     output = "".join(lines)
     if stage.kind == "pytest":
-        junit = Path(stage.command[3].split("=", 1)[1])
+        junit = RESULTS / f"{stage.name}.xml"
         if junit.exists():
             outcome.passed, outcome.failed, outcome.skipped = count_junit(junit)
         if returncode not in (0, 1) or (returncode == 1 and outcome.failed == 0):
@@ -131,9 +136,83 @@ def run_stage(stage: Stage, prefix: list[str]) -> Outcome:
     return outcome
 
 
-def lab(action: str) -> int:
-    print(f"\n===== awslab {action}", flush=True)
-    return subprocess.call([str(VENV_BIN / "awslab"), action], cwd=ROOT)
+OUTPUT_LOCK = threading.Lock()
+
+
+def emit(text: str) -> None:
+    with OUTPUT_LOCK:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def lane_environment(lane: str) -> dict[str, str]:
+    """A lab of the lane's own, with its own SSH keys and control sockets."""
+    home = Path(f"/run/awslab-lane-{lane.lower()}")
+    ssh_dir = ROOT / "build" / "lanes" / lane.lower() / "ssh"
+    control_dir = Path(f"/tmp/privnet-cp-{lane.lower()}")
+    for path in (ssh_dir, control_dir):
+        path.mkdir(parents=True, exist_ok=True)
+    return dict(os.environ, AWSLAB_HOME=str(home), PRIVNET_SSH_DIR=str(ssh_dir),
+                ANSIBLE_SSH_CONTROL_PATH_DIR=str(control_dir))
+
+
+def lab(action: str, lane: str, env: dict[str, str], *options: str) -> int:
+    emit(f"\n[{lane}] ===== awslab {action} {' '.join(options)}\n")
+    process = subprocess.run([str(VENV_BIN / "awslab"), action, *options], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    emit("".join(f"[{lane}] {line}\n" for line in process.stdout.splitlines()))
+    return process.returncode
+
+
+def run_lane(lane: str, port: int, lane_stages: list[Stage]) -> list[Outcome]:
+    env = lane_environment(lane)
+    if lab("up", lane, env, "--port", str(port)) != 0:
+        return [Outcome(s.name, failed=1, notes=["the lab did not start"]) for s in lane_stages]
+    prefix = [str(VENV_BIN / "awslab"), "exec", "--"]
+    outcomes = []
+    try:
+        outcomes = [run_stage(s, prefix, env) for s in lane_stages]
+    finally:
+        if lab("down", lane, env) != 0:
+            outcomes.append(Outcome(f"lab-down-{lane}", failed=1, notes=["awslab down failed"]))
+    return outcomes
+
+
+def run_lanes(lab_stages: list[Stage]) -> list[Outcome]:
+    lanes = sorted({s.lane for s in lab_stages})
+    results: dict[str, list[Outcome]] = {}
+
+    def work(lane: str, port: int) -> None:
+        results[lane] = run_lane(lane, port, [s for s in lab_stages if s.lane == lane])
+
+    threads = [threading.Thread(target=work, args=(lane, 4566 + i)) for i, lane in enumerate(lanes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [outcome for lane in lanes for outcome in results.get(lane, [])]
+
+
+RELIABILITY_MEASURES = [  # (measure, label, what the number is)
+    ("check_mode_mutations", "check-mode mutating calls", "sum"),
+    ("drift_repaired", "drift cases repaired", "ok"),
+    ("fault_run_converged", "fault runs converged", "ok"),
+    ("crash_point_recovered", "crash points recovered", "ok"),
+    ("duplicates_found", "duplicate resources found", "sum"),
+    ("bad_input_rejected", "bad inputs rejected before mutation", "ok"),
+    ("posture_findings", "posture findings", "sum"),
+]
+
+
+def print_reliability_summary(path: Path) -> None:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    print("\n===== reliability summary (recorded by the tests)")
+    print(f"{'measure':<38}{'result':>12}{'cases':>8}{'failed':>8}")
+    for measure, label, kind in RELIABILITY_MEASURES:
+        cases = [r for r in rows if r["measure"] == measure]
+        failed = sum(1 for r in cases if not r["ok"])
+        result = str(sum(r["value"] for r in cases)) if kind == "sum" else f"{len(cases) - failed}/{len(cases)}"
+        print(f"{label:<38}{result if cases else 'not run':>12}{len(cases):>8}{failed:>8}")
 
 
 def main() -> int:
@@ -144,18 +223,11 @@ def main() -> int:
     os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(ROOT / "build" / "collections"))
 
     selected = [s for s in stages() if s.present() and (not args.only or s.name in args.only)]
-    outcomes = [run_stage(s, []) for s in selected if not s.needs_lab]
-    lab_stages = [s for s in selected if s.needs_lab]
-    if lab_stages:
-        if lab("up") != 0:
-            outcomes += [Outcome(s.name, failed=1, notes=["the lab did not start"]) for s in lab_stages]
-        else:
-            try:
-                prefix = [str(VENV_BIN / "awslab"), "exec", "--"]
-                outcomes += [run_stage(s, prefix) for s in lab_stages]
-            finally:
-                if lab("down") != 0:
-                    outcomes.append(Outcome("lab-down", failed=1, notes=["awslab down failed"]))
+    reliability_file = RESULTS / "reliability.jsonl"
+    reliability_file.unlink(missing_ok=True)
+    os.environ["PRIVNET_RESULTS_FILE"] = str(reliability_file)
+    outcomes = [run_stage(s, []) for s in selected if not s.lane]
+    outcomes += run_lanes([s for s in selected if s.lane])
 
     print("\n===== summary")
     print(f"{'stage':<14}{'passed':>8}{'failed':>8}{'seconds':>9}  notes")
@@ -163,6 +235,7 @@ def main() -> int:
         print(f"{o.stage:<14}{o.passed:>8}{o.failed:>8}{o.seconds:>9.1f}  {'; '.join(o.notes)}")
     passed = sum(o.passed for o in outcomes)
     failed = sum(o.failed for o in outcomes)
+    print_reliability_summary(reliability_file)
     print(f"\n{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -15,7 +15,8 @@ from ansible.module_utils.compat.version import LooseVersion
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 NOT_CONTENT = ("lab/", "bench/", "awx/", "ee/", ".venv/", "tests/output/", "build/", "tools/", "molecule/", ".git/",
-               "tests/awx/", "tests/roles/", "tests/molecule/", "tests/collection/", "collections/")
+               "tests/awx/", "tests/roles/", "tests/molecule/", "tests/collection/", "tests/support/",
+               "tests/reliability/", "tests/conftest.py", "collections/")
 
 
 @pytest.fixture(scope="module")

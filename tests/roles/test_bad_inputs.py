@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from support.results import record
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,13 @@ def test_bad_input_fails_before_any_change(  # type: ignore[no-untyped-def]
     mark = lab.mark()
 
     result = run_playbook("playbooks/base.yml", extra_vars)
+    mutations = lab.mutating_calls_since(mark)
+    leftovers = tagged_resources(extra_vars["base_project"])
+    named = bad.variable in result.failure_text
+    record("bad_input_rejected", "base", bad.case, sum(mutations.values()),
+           result.returncode != 0 and named and not mutations and not leftovers)
 
     assert result.returncode != 0, f"the playbook accepted {bad.case}:\n{result.output[-3000:]}"
-    assert bad.variable in result.failure_text, f"message does not name {bad.variable}:\n{result.failure_text[:3000]}"
-    assert lab.mutating_calls_since(mark) == {}, "mutating API calls were made before the failure"
-    assert tagged_resources(extra_vars["base_project"]) == []
+    assert named, f"message does not name {bad.variable}:\n{result.failure_text[:3000]}"
+    assert mutations == {}, f"mutating API calls were made before the failure: {mutations}"
+    assert leftovers == []

@@ -1,0 +1,1 @@
+"""Helpers shared by the test stages that run against the lab: journal, playbook runs, tagged resources, results."""
