@@ -34,8 +34,8 @@ integration: setup
 molecule: setup
 	@bash tools/molecule.sh $(S)
 
-# Runs each AWX job template the way AWX runs a job (ansible-runner) against the lab. Not yet part of `make test`:
-# the scenario playbooks still refresh the inventory in the same job, which AWX does not allow (see docs/status.md).
+# Runs each scenario's provision, verify and teardown job templates the way AWX runs them (ansible-runner) against
+# the lab (also part of `make test`, lane B).
 awx-jobs: setup
 	@$(VENV)/awslab up && trap '$(VENV)/awslab down' EXIT && $(VENV)/awslab exec -- $(VENV)/pytest -q tests/awx/lab
 

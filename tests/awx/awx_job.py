@@ -4,7 +4,10 @@ AWX (24.x) prepares a private data dir and hands it to ansible-runner inside the
 - project/: the synced project; collections from collections/requirements.yml in requirements_collections/
   (ANSIBLE_COLLECTIONS_PATH points there first, then the EE's own collections);
 - inventory/hosts: a script printing the inventory from AWX's database, i.e. what the last inventory update of the
-  `ec2` source imported (`ansible-inventory --list` on the source vars), plus the inventory's variables;
+  `ec2` source imported (`ansible-inventory --list` on the source vars, with the source's AWS credential), plus the
+  inventory's variables. A source with update_on_launch is updated before every job of the inventory; without it
+  the job gets the snapshot of the last update, however old. Either way the job cannot see hosts built after it
+  started;
 - env/extravars: the template's extra_vars, then the survey answers marked !unsafe (ALLOW_JINJA_IN_EXTRA_VARS
   "template");
 - env/envvars: the credential injections (AWS keys, never a region) and AWX's own settings
@@ -92,6 +95,7 @@ class Controller:
     inventory_variables: dict[str, Any]
     source_vars: dict[str, Any]
     templates: dict[str, dict[str, Any]]
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_records(cls, records: list[dict[str, Any]]) -> Controller:
@@ -101,13 +105,18 @@ class Controller:
         return cls(credentials={c["name"]: c for c in of("credential")},
                    inventory_variables=of("inventory")[0].get("variables", {}),
                    source_vars=of("inventory_source")[0]["source_vars"],
-                   templates={t["name"]: t for t in of("job_template")})
+                   templates={t["name"]: t for t in of("job_template")},
+                   sources={s["inventory"]: s for s in of("inventory_source")})
 
     def credential_of_type(self, template: dict[str, Any], kind: str) -> dict[str, Any]:
         matching = [self.credentials[name] for name in template["credentials"]
                     if self.credentials[name]["credential_type"] == kind]
         assert len(matching) == 1, f"{template['name']} needs exactly one {kind} credential"
         return matching[0]
+
+    def source_of(self, inventory: str) -> dict[str, Any]:
+        assert inventory in self.sources, f"inventory {inventory} has no source"
+        return self.sources[inventory]
 
 
 @dataclass
@@ -118,6 +127,11 @@ class JobResult:
     stdout: str
     hosts_with_results: set[str] = field(default_factory=set)
     failed_tasks: list[str] = field(default_factory=list)
+    # connectivity_check_results (roles/connectivity_check) of each host that ran the checks.
+    check_results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    check_tables: dict[str, list[str]] = field(default_factory=dict)
+    # The inventory the job ran with (what inventory/hosts printed, without the inventory's variables).
+    inventory: dict[str, Any] = field(default_factory=dict)
     private_data_dir: Path | None = None
 
     @property
@@ -140,6 +154,9 @@ class AwxJobRunner:
     collections_cache: Path
     # AWX's "Extra Environment Variables" setting (AWX_TASK_ENV): empty, as in a default install.
     task_env: dict[str, str] = field(default_factory=dict)
+    # AWX's database: what the last update of each inventory imported (jobs of several scenarios may run at once:
+    # each job keeps the inventory it got in its JobResult).
+    snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def sync_project(self) -> None:
         """The project update's collection install (run from the project root, as AWX does)."""
@@ -162,19 +179,42 @@ class AwxJobRunner:
         assert completed.returncode == 0, completed.stdout + completed.stderr
         return json.loads(completed.stdout)
 
+    def update_inventory(self, inventory: str, label: str) -> dict[str, Any]:
+        """An inventory update of the inventory's source with the source's own AWS credential; AWX stores the
+        result, which becomes the inventory of the next jobs."""
+        source = self.controller.source_of(inventory)
+        aws = aws_credential_injection(self.controller.credentials[source["credential"]]["inputs"])
+        imported = self.inventory_update(aws, label)
+        self.snapshots[inventory] = imported
+        return imported
+
+    def launch_inventory(self, template: dict[str, Any], label: str) -> dict[str, Any]:
+        """What a job launch gets: a fresh update when the source updates on launch (cache timeout 0), else the
+        stored snapshot."""
+        inventory = template["inventory"]
+        source = self.controller.source_of(inventory)
+        if source.get("update_on_launch") and not int(source.get("update_cache_timeout") or 0):
+            return self.update_inventory(inventory, label)
+        assert inventory in self.snapshots, f"{inventory} was never updated and does not update on launch"
+        return self.snapshots[inventory]
+
     def job_inventory(self, imported: dict[str, Any]) -> str:
         """AWX's job inventory script: the imported hosts and groups, the inventory's variables on `all`."""
         data = json.loads(json.dumps(imported))
         data.setdefault("all", {})["vars"] = self.controller.inventory_variables
         return f"#!{sys.executable}\nprint({json.dumps(data)!r})\n"
 
-    def run(self, template_name: str, answers: dict[str, Any]) -> JobResult:
+    def run(self, template_name: str, answers: dict[str, Any], inventory: dict[str, Any] | None = None,
+            label: str = "") -> JobResult:
+        """Launch the template with these survey answers. `inventory` replaces what the launch would get (e.g. a
+        snapshot from before the hosts existed); `label` tells runs of the same template apart."""
         template = self.controller.templates[template_name]
         aws = aws_credential_injection(self.controller.credential_of_type(template, "Amazon Web Services")["inputs"])
         machine = self.controller.credential_of_type(template, "Machine")["inputs"]
-        imported = self.inventory_update(aws, template_name.replace(" ", "_"))
+        job = (template_name + (f" {label}" if label else "")).replace(" ", "_")
+        imported = inventory if inventory is not None else self.launch_inventory(template, job)
 
-        pdd = self.workdir / template_name.replace(" ", "_")
+        pdd = self.workdir / job
         (pdd / "env").mkdir(parents=True)
         (pdd / "inventory").mkdir()
         (pdd / "project").symlink_to(ROOT)
@@ -196,7 +236,9 @@ class AwxJobRunner:
 
         command = [str(BIN / "ansible-runner"), "run", str(pdd), "-p", template["playbook"], "--ident", "job"]
         completed = in_lab(command, {"HOME": str(home)}, pdd, JOB_TIMEOUT)
-        return collect(template_name, pdd, completed)
+        result = collect(template_name, pdd, completed)
+        result.inventory = imported
+        return result
 
 
 def collect(template_name: str, pdd: Path, completed: subprocess.CompletedProcess[str]) -> JobResult:
@@ -212,4 +254,10 @@ def collect(template_name: str, pdd: Path, completed: subprocess.CompletedProces
             result.hosts_with_results.add(data["host"])
         if event.get("event") in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             result.failed_tasks.append(f"{data.get('host')}: {data.get('task')}")
+        facts = (data.get("res") or {}).get("ansible_facts") or {}
+        if event.get("event") == "runner_on_ok" and data.get("host"):
+            if "connectivity_check_results" in facts:
+                result.check_results[data["host"]] = facts["connectivity_check_results"]
+            if "connectivity_check_table" in facts:
+                result.check_tables[data["host"]] = facts["connectivity_check_table"]
     return result

@@ -13,7 +13,9 @@ import yaml
 # awx/main/utils/ansible.py: a playbook is a .yml/.yaml file with a line matching this, outside skipped dirs.
 VALID_PLAYBOOK = re.compile(r"^\s*?-?\s*?(?:hosts|include|import_playbook):\s*?.*?$")
 ROLE_INCLUDES = ("ansible.builtin.include_role", "ansible.builtin.import_role", "include_role", "import_role")
+IMPORT_PLAYBOOK = ("ansible.builtin.import_playbook", "import_playbook")
 TASK_LISTS = ("pre_tasks", "tasks", "post_tasks", "handlers", "block", "rescue", "always")
+PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
 
 def awx_skips_directory(relative_dir: Path) -> bool:
@@ -34,16 +36,24 @@ def awx_lists_playbook(project: Path, relative: str) -> bool:
     return False
 
 
+def imported_playbook(play: dict[str, Any]) -> str | None:
+    """The playbook an `import_playbook` entry imports (short or FQCN form), else None."""
+    return next((play[key] for key in IMPORT_PLAYBOOK if key in play), None)
+
+
 def is_list_of_plays(path: Path) -> bool:
     data = yaml.safe_load(path.read_text())
     return (isinstance(data, list) and bool(data)
-            and all(isinstance(play, dict) and ("hosts" in play or "import_playbook" in play) for play in data))
+            and all(isinstance(play, dict) and ("hosts" in play or imported_playbook(play)) for play in data))
 
 
 def play_variables(playbook: Path) -> dict[str, Any]:
     """Variables the plays define themselves: `vars:` and `vars_files:` (relative to the playbook)."""
     found: dict[str, Any] = {}
     for play in yaml.safe_load(playbook.read_text()):
+        if imported_playbook(play):
+            found.update(play_variables(playbook.parent / str(imported_playbook(play))))
+            continue
         for vars_file in play.get("vars_files", []) or []:
             path = playbook.parent / vars_file
             if "{{" not in str(vars_file) and path.exists():
@@ -84,8 +94,8 @@ def role_calls(playbook: Path) -> list[RoleCall]:
     (play vars, block and task vars, role params)."""
     calls: list[RoleCall] = []
     for play in yaml.safe_load(playbook.read_text()):
-        if "import_playbook" in play:
-            calls += role_calls(playbook.parent / play["import_playbook"])
+        if imported_playbook(play):
+            calls += role_calls(playbook.parent / str(imported_playbook(play)))
             continue
         play_vars = set((play.get("vars") or {}).keys())
         for vars_file in play.get("vars_files", []) or []:
@@ -109,3 +119,30 @@ def required_options(roles_dir: Path, role: str, entry_point: str) -> set[str]:
     specs = yaml.safe_load(specs_file.read_text())["argument_specs"]
     options = (specs.get(entry_point) or {}).get("options") or {}
     return {name for name, option in options.items() if option.get("required")}
+
+
+# What each scenario's job templates run, by the suffix of their playbook: playbooks/<scenario>_<part>.yml.
+PARTS = ("provision", "verify", "teardown")
+
+
+def scenario_pairs() -> set[str]:
+    """Scenarios present in the tree: playbooks/<name>.yml with playbooks/<name>_teardown.yml."""
+    return {p.stem for p in PLAYBOOKS.glob("*.yml") if (PLAYBOOKS / f"{p.stem}_teardown.yml").exists()}
+
+
+def scenario_part(template: dict[str, Any]) -> tuple[str, str]:
+    """(scenario, part) of a template from its playbook's name."""
+    stem = Path(template["playbook"]).stem
+    scenario, _, part = stem.rpartition("_")
+    expected = f"<scenario>_<{'|'.join(PARTS)}>.yml"
+    assert part in PARTS and scenario, f"{template['name']}: {template['playbook']} is not {expected}"
+    return scenario, part
+
+
+def templates_by_scenario(job_templates: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for template in job_templates:
+        scenario, part = scenario_part(template)
+        assert part not in found.get(scenario, {}), f"two {part} templates for {scenario}"
+        found.setdefault(scenario, {})[part] = template
+    return found

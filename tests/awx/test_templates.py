@@ -1,21 +1,20 @@
-"""Job templates point at playbooks AWX would list, every scenario has its provision and teardown template, and the
-workflow chains them with teardowns that always run."""
+"""Job templates point at playbooks AWX would list, every scenario has its provision, verify and teardown templates,
+and the workflow chains provision to verify, with teardowns that always run."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from awx_support import ROOT
-from playbook_facts import awx_lists_playbook, is_list_of_plays
-
-PLAYBOOKS = ROOT / "playbooks"
-
-
-def scenario_pairs() -> set[str]:
-    """Scenarios present in the tree: playbooks/<name>.yml with playbooks/<name>_teardown.yml."""
-    return {p.stem for p in PLAYBOOKS.glob("*.yml") if (PLAYBOOKS / f"{p.stem}_teardown.yml").exists()}
+from playbook_facts import (
+    PARTS,
+    awx_lists_playbook,
+    is_list_of_plays,
+    scenario_pairs,
+    scenario_part,
+    templates_by_scenario,
+)
 
 
 def test_every_template_playbook_exists_and_awx_lists_it(job_templates: list[dict[str, Any]]) -> None:
@@ -36,18 +35,16 @@ def test_awx_listing_rule(relative: str, listed: bool) -> None:
     assert awx_lists_playbook(ROOT, relative) is listed
 
 
-def test_each_scenario_has_a_provision_and_a_teardown_template(job_templates: list[dict[str, Any]]) -> None:
-    by_playbook = {Path(t["playbook"]).stem: t for t in job_templates}
-    scenarios = {name for name in by_playbook if not name.endswith("_teardown")}
-    assert scenarios, "no scenario template"
-    for scenario in scenarios:
-        assert f"{scenario}_teardown" in by_playbook, f"{scenario} has no teardown template"
-    assert set(by_playbook) == scenarios | {f"{s}_teardown" for s in scenarios}
+def test_each_scenario_has_a_provision_a_verify_and_a_teardown_template(job_templates: list[dict[str, Any]]) -> None:
+    parts = templates_by_scenario(job_templates)
+    assert parts, "no scenario template"
+    incomplete = {scenario: sorted(found) for scenario, found in parts.items() if set(found) != set(PARTS)}
+    assert incomplete == {}, "every scenario needs a provision, a verify and a teardown template"
 
 
 def test_every_scenario_in_the_tree_has_templates(job_templates: list[dict[str, Any]]) -> None:
-    """A scenario playbook pair added under playbooks/ without its two templates fails here."""
-    templated = {Path(t["playbook"]).stem for t in job_templates}
+    """A scenario playbook pair added under playbooks/ without its three templates fails here."""
+    templated = set(templates_by_scenario(job_templates))
     missing = {name for name in scenario_pairs() if name not in templated}
     assert missing == set(), f"add templates for {sorted(missing)} to awx/vars/templates.yml"
     assert scenario_pairs(), "no scenario playbook pair in playbooks/"
@@ -61,6 +58,8 @@ def test_templates_run_with_both_credentials_and_the_ee(job_templates: list[dict
 
 def test_workflow_chains_every_template_and_always_tears_down(workflows: list[dict[str, Any]],
                                                              job_templates: list[dict[str, Any]]) -> None:
+    """Each scenario's verify job follows its provision job on success; a failure of either still reaches the
+    scenario's teardown; one start node."""
     assert len(workflows) == 1
     nodes = workflows[0]["workflow_nodes"]
     identifiers = [node["identifier"] for node in nodes]
@@ -69,13 +68,17 @@ def test_workflow_chains_every_template_and_always_tears_down(workflows: list[di
     edges = {(node["identifier"], kind, target["identifier"]) for node in nodes
              for kind, targets in (node.get("related") or {}).items() for target in targets}
     assert {target for _, _, target in edges} <= set(identifiers), "a link points at no node"
-    playbook_of = {t["name"]: Path(t["playbook"]).stem for t in job_templates}
-    node_of = {playbook_of[node["unified_job_template"]["name"]]: node["identifier"] for node in nodes}
-    for scenario in (name for name in node_of if not name.endswith("_teardown")):
-        assert reachable(edges, node_of[scenario], node_of[f"{scenario}_teardown"], kinds=None), scenario
-        assert not failure_can_skip_teardown(edges, node_of[scenario], node_of[f"{scenario}_teardown"]), scenario
+    part_of = {t["name"]: scenario_part(t) for t in job_templates}
+    node_of = {part_of[node["unified_job_template"]["name"]]: node["identifier"] for node in nodes}
+    for scenario in {scenario for scenario, _ in node_of}:
+        provision, verify, teardown = (node_of[(scenario, part)] for part in PARTS)
+        assert (provision, "success_nodes", verify) in edges, f"{scenario}: verify does not follow provision"
+        for start in (provision, verify):
+            assert reachable(edges, start, teardown, kinds=None), scenario
+            assert not failure_can_skip_teardown(edges, start, teardown), scenario
     roots = set(identifiers) - {target for _, _, target in edges}
     assert len(roots) == 1, f"the workflow should start at one node, not {sorted(roots)}"
+    assert part_of[next(n["unified_job_template"]["name"] for n in nodes if n["identifier"] in roots)][1] == "provision"
 
 
 def reachable(edges: set[tuple[str, str, str]], start: str, goal: str, kinds: set[str] | None) -> bool:

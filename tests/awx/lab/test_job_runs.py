@@ -1,17 +1,30 @@
-"""Each scenario's job templates run the way AWX runs them (ansible-runner on a private data dir), against the lab:
-the provision template succeeds including its verify steps on the private hosts, the teardown template leaves no
-host of the project behind. Needs a running lab (`awslab up`; AWSLAB_HOME selects which one)."""
+"""Each scenario's job templates run the way AWX runs them (ansible-runner on a private data dir), against the lab,
+in the order of the workflow: provision job, verify job, teardown job, each launched with the inventory update its
+source does on launch (scenarios run side by side, PRIVNET_AWX_JOB_CONCURRENCY at a time, default 2).
+The provision job succeeds; a verify job given the inventory of before the provision fails loudly, naming the
+project; the verify job with its own launch's inventory succeeds and its checks ran and passed on every private
+host of the project; the teardown job leaves no host of the project behind.
+Needs a running lab (`awslab up`; AWSLAB_HOME selects which one)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from awslab.dataplane.addressing import INET_GATEWAY
-from awx_job import AwxJobRunner, Controller, JobResult, aws_credential_injection, lab_environment, lab_is_up
+from awx_job import AwxJobRunner, Controller, JobResult, lab_environment, lab_is_up
 from awx_support import AWX_DIR, ROOT, load_yaml, run_configure
+from playbook_facts import PARTS, templates_by_scenario
 from survey_rules import survey_defaults
+
+# Scenarios run at once (each is a chain of jobs, as the workflow runs them). The lane shares a 2-core machine.
+CONCURRENCY = int(os.environ.get("PRIVNET_AWX_JOB_CONCURRENCY", "2"))
 
 
 def lab_answers(survey: dict[str, Any]) -> dict[str, Any]:
@@ -24,23 +37,12 @@ def lab_answers(survey: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
-def declared_templates() -> list[dict[str, Any]]:
-    return load_yaml(AWX_DIR / "vars" / "templates.yml")["controller_templates"]
-
-
-def runnable_scenarios() -> list[str]:
-    """Provision templates whose playbook and teardown template's playbook are both in the tree."""
-    templates = declared_templates()
-    teardown_of = {t["playbook"].removesuffix("_teardown.yml") + ".yml": t for t in templates
-                   if t["playbook"].endswith("_teardown.yml")}
-    return [t["name"] for t in templates if t["playbook"] in teardown_of and (ROOT / t["playbook"]).exists()
-            and (ROOT / teardown_of[t["playbook"]]["playbook"]).exists()]
-
-
-def teardown_template(provision: str) -> str:
-    templates = declared_templates()
-    playbook = next(t["playbook"] for t in templates if t["name"] == provision)
-    return next(t["name"] for t in templates if t["playbook"] == playbook.removesuffix(".yml") + "_teardown.yml")
+def declared_scenarios() -> dict[str, dict[str, str]]:
+    """scenario -> part -> template name, for the scenarios whose three playbooks are all in the tree."""
+    templates = load_yaml(AWX_DIR / "vars" / "templates.yml")["controller_templates"]
+    return {scenario: {part: template["name"] for part, template in parts.items()}
+            for scenario, parts in sorted(templates_by_scenario(templates).items())
+            if set(parts) == set(PARTS) and all((ROOT / t["playbook"]).is_file() for t in parts.values())}
 
 
 @pytest.fixture(scope="module")
@@ -75,41 +77,101 @@ def runner(lab_env: dict[str, str], keypair: tuple[str, str], tmp_path_factory: 
     return job_runner
 
 
-def inventory_groups(runner: AwxJobRunner, template: str, label: str) -> dict[str, set[str]]:
-    """An inventory update now, as the template's AWS credential: group name -> hosts."""
-    aws = runner.controller.credential_of_type(runner.controller.templates[template], "Amazon Web Services")
-    imported = runner.inventory_update(aws_credential_injection(aws["inputs"]), label)
+def groups_of(imported: dict[str, Any]) -> dict[str, set[str]]:
+    """Group name -> hosts of an imported inventory."""
     return {name: set(group.get("hosts", [])) for name, group in imported.items() if isinstance(group, dict)}
 
 
-def project_group(project: str) -> str:
-    return f"project_{project.replace('-', '_')}"
+def project_private_hosts(imported: dict[str, Any], project: str) -> set[str]:
+    groups = groups_of(imported)
+    return groups.get(f"project_{project.replace('-', '_')}", set()) & groups.get("private", set())
 
 
-def test_there_is_a_template_to_run() -> None:
-    assert runnable_scenarios(), "no job template whose playbook pair exists: nothing ran against the lab"
+def project_hosts(imported: dict[str, Any], project: str) -> set[str]:
+    return groups_of(imported).get(f"project_{project.replace('-', '_')}", set())
 
 
-@pytest.mark.parametrize("provision", runnable_scenarios())
-def test_scenario_runs_like_an_awx_job(runner: AwxJobRunner, provision: str) -> None:
-    teardown = teardown_template(provision)
-    answers = lab_answers(runner.controller.templates[provision]["survey_spec"])
-    project = next(value for key, value in answers.items() if key.endswith("_project"))
-    results: list[JobResult] = []
+@dataclass
+class ScenarioRun:
+    """One scenario through the workflow's jobs: provision, verify (first on the inventory of before the
+    provision, as a launch without an update would get it, then on its own launch's update), teardown."""
+
+    scenario: str
+    project: str
+    before: dict[str, Any]
+    jobs: dict[str, JobResult] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run_scenario(runner: AwxJobRunner, scenario: str) -> ScenarioRun:
+    started = time.monotonic()
+    names = declared_scenarios()[scenario]
+    templates = {part: runner.controller.templates[name] for part, name in names.items()}
+    answers = {part: lab_answers(template["survey_spec"]) for part, template in templates.items()}
+    project = next(value for key, value in answers["provision"].items() if key.endswith("_project"))
+    inventory = templates["verify"]["inventory"]
+    run = ScenarioRun(scenario, project, runner.update_inventory(inventory, f"{scenario}-before"))
+    if project_hosts(run.before, project):
+        return run
     try:
-        results.append(runner.run(provision, answers))
-        groups = inventory_groups(runner, provision, "after-provision")
-        built_private = groups.get(project_group(project), set()) & groups.get("private", set())
+        run.jobs["provision"] = runner.run(names["provision"], answers["provision"])
+        if run.jobs["provision"].status == "successful":
+            run.jobs["stale verify"] = runner.run(names["verify"], answers["verify"], inventory=run.before,
+                                                  label="stale")
+            run.jobs["verify"] = runner.run(names["verify"], answers["verify"])
     finally:
-        teardown_answers = lab_answers(runner.controller.templates[teardown]["survey_spec"])
-        results.append(runner.run(teardown, teardown_answers))
-    provisioned, removed = results
-    unparsed = [result.template for result in results if not result.inventory_parsed]
-    assert not unparsed, f"these jobs could not read AWX's inventory script: {unparsed}\n{provisioned.summary()}"
-    assert (provisioned.status, provisioned.failed_tasks) == ("successful", []), provisioned.summary()
-    assert built_private, f"{provision} built no private host the inventory can see"
-    missing = built_private - provisioned.hosts_with_results
-    assert not missing, f"the verify steps never ran on {sorted(missing)}:\n{provisioned.summary()}"
-    assert (removed.status, removed.failed_tasks) == ("successful", []), removed.summary()
-    assert inventory_groups(runner, teardown, "after-teardown").get(project_group(project), set()) == set()
+        run.jobs["teardown"] = runner.run(names["teardown"], answers["teardown"])
+        run.after = runner.update_inventory(inventory, f"{scenario}-after")
+        run.seconds = time.monotonic() - started
+    return run
 
+
+@pytest.fixture(scope="module")
+def scenario_runs(runner: AwxJobRunner, request: pytest.FixtureRequest) -> Iterator[dict[str, Future[ScenarioRun]]]:
+    """The selected scenarios, CONCURRENCY at a time (separate projects, VPCs and job directories, as AWX runs jobs
+    of several templates at once)."""
+    selected = sorted({item.callspec.params["scenario"] for item in request.session.items
+                       if hasattr(item, "callspec") and "scenario" in item.callspec.params})
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        yield {scenario: pool.submit(run_scenario, runner, scenario) for scenario in selected}
+
+
+def test_there_is_a_scenario_to_run() -> None:
+    assert declared_scenarios(), "no scenario with provision, verify and teardown templates: nothing ran"
+
+
+@pytest.mark.parametrize("scenario", sorted(declared_scenarios()))
+def test_scenario_runs_like_awx_jobs(scenario_runs: dict[str, Future[ScenarioRun]], scenario: str) -> None:
+    run = scenario_runs[scenario].result()
+    project, jobs = run.project, run.jobs
+    print(f"\n{scenario}: provision, verify and teardown jobs in {run.seconds:.0f} s")
+    leaked = sorted(project_hosts(run.before, project))
+    assert jobs, f"{project} had hosts before the run (a previous run leaked): {leaked}"
+    unparsed = [job.template for job in jobs.values() if not job.inventory_parsed]
+    assert not unparsed, f"these jobs could not read AWX's inventory script: {unparsed}"
+    provisioned = jobs["provision"]
+    assert (provisioned.returncode, provisioned.status, provisioned.failed_tasks) == (0, "successful", []), (
+        provisioned.summary())
+    assert provisioned.hosts_with_results <= {"localhost"}, "the provision job ran on hosts it cannot see under AWX"
+
+    stale = jobs["stale verify"]
+    assert stale.status == "failed" and stale.returncode != 0, "a verify job blind to the hosts passed:\n" + (
+        stale.summary())
+    assert f"of project {project}" in stale.stdout and not stale.check_results, stale.summary()
+
+    verified = jobs["verify"]
+    assert (verified.returncode, verified.status, verified.failed_tasks) == (0, "successful", []), verified.summary()
+    built = project_private_hosts(verified.inventory, project)
+    assert built, f"{scenario}: the verify job's inventory lists no private host of {project}"
+    assert set(verified.check_results) == built, (
+        f"the checks ran on {sorted(verified.check_results)}, the project's private hosts are {sorted(built)}:\n"
+        + verified.summary())
+    for host, results in verified.check_results.items():
+        assert results and all(result["passed"] for result in results), (host, verified.check_tables.get(host))
+        print(f"{scenario} verify job, checks on {host}:\n" + "\n".join(verified.check_tables.get(host, [])))
+
+    removed = jobs["teardown"]
+    assert (removed.returncode, removed.status, removed.failed_tasks) == (0, "successful", []), removed.summary()
+    left = sorted(project_hosts(run.after, project))
+    assert left == [], f"the teardown job left {left}"
