@@ -1,0 +1,1 @@
+"""The privnet.aws benchmark harness (bench/run.py is the entry point)."""
