@@ -7,6 +7,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 
 from .config import (
@@ -23,6 +24,7 @@ from .config import (
 )
 from .controlplane import dataplane_bridge, lifecycle
 from .controlplane.faultspec import parse_fault_spec
+from .controlplane.faultswitch import faults_file, write_fault_spec
 from .controlplane.journal import format_entry, format_summary, read_entries, summarize
 
 
@@ -116,6 +118,42 @@ def cmd_exec(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+FAULT_SWITCH_TIMEOUT = 10.0
+
+
+def cmd_faults(args: argparse.Namespace) -> int:
+    """Show, change (`SPEC`) or turn off (`off`) fault injection on the running lab."""
+    paths = state_paths()
+    current = lifecycle.status(paths)
+    if not current.up or current.health is None:
+        print("awslab faults: the lab is not up", file=sys.stderr)
+        return 3
+    if args.spec is not None:
+        wanted = "" if args.spec.strip() in ("off", "none", "") else args.spec.strip()
+        write_fault_spec(faults_file(paths.home), wanted)  # ValueError on a bad spec: nothing written
+        health = _wait_for_faults(paths, wanted)
+        if health is None:
+            print(f"awslab faults: the lab did not apply {wanted or 'off'!r} in {FAULT_SWITCH_TIMEOUT:.0f}s",
+                  file=sys.stderr)
+            return 1
+    else:
+        health = current.health
+    print(f"faults {health.get('faults') or 'none'} (injected so far {health.get('faults_injected', 0)})")
+    return 0
+
+
+def _wait_for_faults(paths: StatePaths, wanted: str) -> dict[str, object] | None:
+    """The health answer once the daemon reports `wanted` (each request makes it check the switch file)."""
+    config = _config_or_default(paths)
+    deadline = time.monotonic() + FAULT_SWITCH_TIMEOUT
+    while time.monotonic() < deadline:
+        health = lifecycle.fetch_health(paths, config)
+        if health is not None and health.get("faults") == wanted:
+            return health
+        time.sleep(0.1)
+    return None
+
+
 def cmd_reset(args: argparse.Namespace) -> int:
     paths = state_paths()
     config = load_config(paths)
@@ -180,6 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "exec":
             command.add_argument("command", nargs=argparse.REMAINDER)
         command.set_defaults(func=func)
+
+    faults = sub.add_parser("faults", help="show or switch fault injection on the running lab: faults [SPEC|off]")
+    faults.add_argument("spec", nargs="?", metavar="SPEC|off",
+                        help="new spec (same syntax as up --faults) or off; none given: show the current one")
+    faults.set_defaults(func=cmd_faults)
 
     sub.add_parser("reset", help="empty all AWS state, keep the lab running").set_defaults(func=cmd_reset)
     sub.add_parser("mark", help="print the journal position (use with journal --since)").set_defaults(func=cmd_mark)

@@ -307,7 +307,7 @@ def _describe_outside_vpcs(account: str | None, add: Any, namer: Namer, project:
                 roles=sorted(namer.text(r["RoleName"]) for r in profile.get("Roles", [])))
     for bucket in client("s3", account).list_buckets().get("Buckets", []):
         if bucket["Name"].startswith(project):
-            add("buckets", name=namer.text(bucket["Name"]).replace(account or "", "<account>"))
+            add("buckets", name=namer.text(bucket["Name"]))
     for table in client("dynamodb", account).list_tables().get("TableNames", []):
         if table.startswith(project):
             add("tables", name=namer.text(table))

@@ -40,8 +40,11 @@ class LabApp:
         self._gates = list(gates)
         self._reset_state = reset_state
         self._health = health
+        self.before_request: Callable[[], None] | None = None  # e.g. the fault switch's poll
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.before_request is not None:
+            self.before_request()
         path = environ.get("PATH_INFO", "")
         if path == "/awslab/health":
             return _json(start_response, 200, {"status": "ok", "pid": os.getpid(), **self._health()})

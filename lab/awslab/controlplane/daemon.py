@@ -9,6 +9,7 @@ import threading
 
 from ..config import StatePaths, load_config
 from . import dataplane_bridge
+from .faultswitch import faults_file
 from .server import LabServer
 
 LOG = logging.getLogger("awslab.daemon")
@@ -24,6 +25,7 @@ def run_daemon(paths: StatePaths) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     server = LabServer(config, journal_path=paths.journal_file)
+    server.watch_faults(faults_file(paths.home))
     server.start()
     LOG.info("control plane serving on %s (pid %d)", server.endpoint_url, os.getpid())
     plane = dataplane_bridge.data_plane(paths, config) if config.network else None

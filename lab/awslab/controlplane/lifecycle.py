@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..config import LabConfig, StatePaths, load_config, save_config
 from . import dataplane_bridge
+from .faultswitch import faults_file
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -161,7 +162,7 @@ def _remove_state_dir(paths: StatePaths) -> None:
     if paths.marker_file.exists():
         shutil.rmtree(paths.home, ignore_errors=True)
         return
-    for path in (paths.pid_file, paths.config_file, paths.journal_file):
+    for path in (paths.pid_file, paths.config_file, paths.journal_file, faults_file(paths.home)):
         path.unlink(missing_ok=True)
     shutil.rmtree(paths.log_dir, ignore_errors=True)
 

@@ -131,6 +131,28 @@ class LabServer:
         self.gates[:] = build_gates(config)
         self.app.set_gates(self.gates)
 
+    def set_faults(self, spec: str) -> None:
+        """Replace fault injection on the running server (the runtime switch); other gates keep their state."""
+        from .faults import FaultGate
+        from .faultspec import parse_fault_spec
+
+        parsed = parse_fault_spec(spec)
+        others = [gate for gate in self.gates if not isinstance(gate, FaultGate)]
+        self.gates[:] = [FaultGate(parsed), *others] if parsed.active else others
+        self.app.set_gates(self.gates)
+        self.config = LabConfig.from_dict({**self.config.__dict__, "faults": spec})
+
+    def watch_faults(self, path: Path | None) -> None:
+        """Follow the fault switch file `path` (None: stop following it)."""
+        from .faultswitch import FaultSwitch
+
+        self.app.before_request = FaultSwitch(path, self.config.faults, self.set_faults).poll if path else None
+
+    def faults_injected(self) -> int:
+        from .faults import FaultGate
+
+        return sum(gate.injected for gate in self.gates if isinstance(gate, FaultGate))
+
     def reset_state(self) -> None:
         """Empty all AWS state (like POST /moto-api/reset), keep serving."""
         from .ext import after_reset
@@ -149,6 +171,7 @@ class LabServer:
             "time_scale": self.config.time_scale,
             "throttle": self.config.throttle,
             "faults": self.config.faults,
+            "faults_injected": self.faults_injected(),
             "network": self.config.network,
             "journal_position": self.journal.position,
             "scheduled": SCHEDULER.pending(),
