@@ -5,7 +5,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 S ?=
 ARGS ?=
 
-.PHONY: setup demo test lint sanity unit lab-test integration molecule awx-jobs bench build docs clean
+.PHONY: setup demo test lint sanity unit lab-test integration molecule awx-jobs reliability soak bench build docs clean
 
 setup:
 	@bash tools/setup.sh
@@ -38,6 +38,15 @@ molecule: setup
 # the lab (also part of `make test`, lane B).
 awx-jobs: setup
 	@$(VENV)/awslab up && trap '$(VENV)/awslab down' EXIT && $(VENV)/awslab exec -- $(VENV)/pytest -q tests/awx/lab
+
+# Every reliability test on a lab of its own: all three scenarios under faults and crashes, and the tests of known
+# defects (tests/reliability/known_defects.py) that `make test` leaves out. About an hour.
+reliability: setup
+	@bash tools/with_lab.sh $(VENV)/pytest -q -rfE --durations=0 tests/reliability
+
+# Many fault runs (and, with ARGS="--crashes", crash runs) with different seeds; prints the success rate.
+soak: setup
+	@bash tools/with_lab.sh $(VENV)/python tests/reliability/soak.py --runs 12 --minutes 90 $(ARGS)
 
 # Benchmarks on a lab of their own with AWS's throttling and realistic delays: ours vs a plain amazon.aws baseline.
 # Not part of `make test`; results in bench/results.md and bench/results.json. Options: make bench ARGS="--quick".

@@ -8,9 +8,21 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from known_defects import defect_of
 from lifecycle import Lifecycle, Steps
 from scenarios import Scenario
 from support.journal import Journal
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "known_defect(reason): fails today because of the defect it names")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        defect = defect_of(item.nodeid)
+        if defect:
+            item.add_marker(pytest.mark.known_defect(defect))
 
 
 @pytest.fixture(scope="session")
