@@ -144,6 +144,8 @@ class JournalTail:
         self.entries: list[dict[str, Any]] = []
 
     def poll(self) -> list[dict[str, Any]]:
+        if not self._path.exists():  # the lab writes its journal with its first call
+            return []
         with self._path.open(encoding="utf-8") as handle:
             handle.seek(self._offset)
             chunk = handle.read()

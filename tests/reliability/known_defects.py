@@ -16,10 +16,6 @@ KNOWN_DEFECTS: dict[str, str] = {
     "service name]": (
         "playbooks/interface_endpoint_provision.yml learns that a service is not offered only in the role's "
         "validation, after the VPC and bastion are built (the service lookup needs the subnets)"),
-    "test_crashes.py::test_teardown_after_a_crashed_converge_removes_everything": (
-        "roles/bastion/tasks/key_pair.yml: a run killed between CreateKeyPair and saving the private key leaves a key "
-        "pair whose private key is lost; every rerun refuses it until it is deleted by hand (fix: generate the key "
-        "locally and import its public half)"),
 }
 
 

@@ -8,9 +8,9 @@ private-host checks (verify). Point k counts as recovered when the next run got 
 the complete run succeeded) with no duplicate resource. The final state must hold exactly the resources of a clean
 converge (chaos.clean_reference).
 
-Also, per scenario: a converge killed right after CreateKeyPair (before the private key in the answer is saved) is
-rerun, and that rerun must get past the key pair; it is killed in turn after launching an instance, and a teardown
-of that crashed state must leave nothing, tagged or not, in every account the scenario uses.
+Also, per scenario: a converge killed right after ImportKeyPair (the bastion role makes the private key locally, then
+imports its public half) is rerun, and that rerun must get past the key pair; it is killed in turn after launching an
+instance, and a teardown of that crashed state must leave nothing, tagged or not, in every account the scenario uses.
 A finalizer tears the project down whatever happened. The kill points watch the lab's journal, so these tests must
 be the lab's only user while they run (as in make test's lane).
 """
@@ -68,10 +68,10 @@ CRASH_POINTS: dict[str, list[CrashPoint]] = {
         CrashPoint("CreateVpcEndpoint, before the provider accepts it", "ec2:CreateVpcEndpoint"),
     ],
 }
-# The teardown after a crashed converge. The first run is killed right after CreateKeyPair, before the role saves the
-# private key the answer carries (the one crash that loses something only the answer held); its rerun must get past
-# that point (it is killed in turn once it launches an instance), then the teardown runs on that crashed state.
-KEY_PAIR_POINT = CrashPoint("CreateKeyPair, before the private key is saved", "ec2:CreateKeyPair")
+# The teardown after a crashed converge. The first run is killed right after ImportKeyPair (the key pair's private key
+# lives only on the control node: a crash around its making must not lose it); its rerun must get past that point (it
+# is killed in turn once it launches an instance), then the teardown runs on that crashed state.
+KEY_PAIR_POINT = CrashPoint("ImportKeyPair, before the instances", "ec2:ImportKeyPair")
 RERUN_POINT = CrashPoint("RunInstances, before ModifyInstanceAttribute", "ec2:RunInstances")
 
 
