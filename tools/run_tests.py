@@ -225,14 +225,22 @@ RELIABILITY_MEASURES = [  # (measure, label, what the number is)
 
 
 def print_reliability_summary(path: Path) -> None:
+    """One line per measure. Negative controls (a check shown to fail on purpose) get a line of their own, so that
+    their findings never add to the measure they control."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    measured = [r for r in rows if "negative control" not in r["case"]]
+    controls = [r for r in rows if "negative control" in r["case"]]
     print("\n===== reliability summary (recorded by the tests)")
     print(f"{'measure':<38}{'result':>12}{'cases':>8}{'failed':>8}")
     for measure, label, kind in RELIABILITY_MEASURES:
-        cases = [r for r in rows if r["measure"] == measure]
+        cases = [r for r in measured if r["measure"] == measure]
         failed = sum(1 for r in cases if not r["ok"])
         result = str(sum(r["value"] for r in cases)) if kind == "sum" else f"{len(cases) - failed}/{len(cases)}"
         print(f"{label:<38}{result if cases else 'not run':>12}{len(cases):>8}{failed:>8}")
+    if controls:
+        failed = sum(1 for r in controls if not r["ok"])
+        label = "negative controls that caught drift"
+        print(f"{label:<38}{f'{len(controls) - failed}/{len(controls)}':>12}{len(controls):>8}{failed:>8}")
 
 
 def main() -> int:
