@@ -201,6 +201,21 @@ class Steps:
         assert run.changed == 0, changed_tasks(run)
 
 
+def check_drift_repaired(scenario: str, case: str, made: bool, fixed: bool, repair: PlaybookRun,
+                         detail: str = "") -> None:
+    """Record and assert one drift case: it took effect, and the repairing converge changed it back with a diff and
+    ran the checks on the private host."""
+    private_hosts = [host for host in repair.recap if host != "localhost"]
+    diff_shown = repair.changed > 0 and "+++ after" in repair.output
+    record("drift_repaired", scenario, case, int(fixed),
+           made and fixed and repair.succeeded and diff_shown and bool(private_hosts))
+    assert made, f"the drift '{case}' did not take effect in the lab"
+    assert repair.succeeded, f"the repairing converge or its checks failed:\n{repair.failure_text[:4000]}"
+    assert private_hosts, "the repairing converge did not run the checks on the private host"
+    assert diff_shown, "the repair reported no change or diff"
+    assert fixed, f"'{case}' was not repaired {detail}"
+
+
 def changed_tasks(run: PlaybookRun) -> str:
     """The tasks of a run that reported changed (for failure messages)."""
     lines = run.output.splitlines()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from lifecycle import IMDSV1_OPTIONS, Lifecycle, Steps, posture_findings
+from lifecycle import IMDSV1_OPTIONS, Lifecycle, Steps, check_drift_repaired, posture_findings
 from scenarios import ADMIN_CIDRS, GATEWAY
 from support.playbooks import PlaybookRun
 from support.resources import client
@@ -173,16 +173,8 @@ def test_posture_check_fails_on_drift(drift: Drift) -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_drift_is_repaired(drift: Drift, case: str) -> None:
-    made = drift_present(case, drift.before, drift.drifted)
-    fixed = repaired(case, drift.before, drift.after)
-    private_hosts = [h for h in drift.repair.recap if h != "localhost"]
-    ok = made and fixed and drift.repair.succeeded and drift.repair.changed > 0 and bool(private_hosts)
-    record("drift_repaired", SCENARIO.name, case, int(fixed), ok)
-    assert made, f"the drift '{case}' did not take effect in the lab"
-    assert drift.repair.succeeded, f"the repairing converge or its checks failed:\n{drift.repair.failure_text[:4000]}"
-    assert private_hosts, "the repairing converge did not run the checks on the private host"
-    assert drift.repair.changed > 0 and "+++ after" in drift.repair.output, "the repair reported no change or diff"
-    assert fixed, f"'{case}' was not repaired"
+    check_drift_repaired(SCENARIO.name, case, drift_present(case, drift.before, drift.drifted),
+                         repaired(case, drift.before, drift.after), drift.repair)
 
 
 def test_teardown_leaves_nothing(steps: Steps) -> None:

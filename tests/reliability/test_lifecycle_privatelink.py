@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from lifecycle import IMDSV1_OPTIONS, Lifecycle, Steps, wait_until
+from lifecycle import IMDSV1_OPTIONS, Lifecycle, Steps, check_drift_repaired, wait_until
 from scenarios import DEFAULT_ACCOUNT, PRIVATELINK, SECOND_ACCOUNT
 from support.playbooks import PlaybookRun
 from support.resources import client
-from support.results import record
 
 SCENARIO = PRIVATELINK
 PROJECT_FILTER = [{"Name": "tag:privnet:project", "Values": [PRIVATELINK.project]}]
@@ -132,16 +131,8 @@ def test_check_mode_on_converged_account_changes_nothing(steps: Steps, converged
 
 @pytest.mark.parametrize("case", CASES)
 def test_drift_is_repaired(drift: Drift, case: str) -> None:
-    made = drift_present(case, drift.drifted)
-    fixed = repaired(case, drift.after, drift.before)
-    private_hosts = [h for h in drift.repair.recap if h != "localhost"]
-    ok = made and fixed and drift.repair.succeeded and drift.repair.changed > 0 and bool(private_hosts)
-    record("drift_repaired", SCENARIO.name, case, int(fixed), ok)
-    assert made, f"the drift '{case}' did not take effect in the lab"
-    assert drift.repair.succeeded, f"the repairing converge or its checks failed:\n{drift.repair.failure_text[:4000]}"
-    assert private_hosts, "the repairing converge did not run the checks on the private host"
-    assert drift.repair.changed > 0 and "+++ after" in drift.repair.output, "the repair reported no change or diff"
-    assert fixed, f"'{case}' was not repaired: {drift.after}"
+    check_drift_repaired(SCENARIO.name, case, drift_present(case, drift.drifted),
+                         repaired(case, drift.after, drift.before), drift.repair, detail=f": {drift.after}")
 
 
 def test_teardown_leaves_nothing(steps: Steps) -> None:
