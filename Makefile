@@ -39,8 +39,8 @@ molecule: setup
 awx-jobs: setup
 	@$(VENV)/awslab up && trap '$(VENV)/awslab down' EXIT && $(VENV)/awslab exec -- $(VENV)/pytest -q tests/awx/lab
 
-# Every reliability test on a lab of its own: all three scenarios under faults and crashes, and the tests of known
-# defects (tests/reliability/known_defects.py) that `make test` leaves out. About an hour.
+# Every reliability test on one lab of its own, one after another (`make test` shares them out over its lanes and
+# leaves out the tests of known defects listed in tests/reliability/known_defects.py, none today). About an hour.
 reliability: setup
 	@bash tools/with_lab.sh $(VENV)/pytest -q -rfE --durations=0 tests/reliability
 

@@ -61,6 +61,12 @@ def pytest_stage(name: str, *paths: str, lane: str = "", options: tuple[str, ...
 RELIABILITY_OPTIONS = ("--durations=0", "-m", "not known_defect")
 
 
+def chaos_stage(scenario: str, lane: str) -> Stage:
+    """Fault runs and crash points of one scenario; one stage each, so the lanes can share them out."""
+    return pytest_stage(f"chaos-{scenario}", "tests/reliability/test_faults.py", "tests/reliability/test_crashes.py",
+                        lane=lane, options=RELIABILITY_OPTIONS, env=(("PRIVNET_CHAOS_SCENARIOS", scenario),))
+
+
 def stages() -> list[Stage]:
     python_paths = [p for p in ("lab", "tests", "tools", "bench") if (ROOT / p).exists()]
     return [
@@ -77,14 +83,15 @@ def stages() -> list[Stage]:
         pytest_stage("molecule", "tests/molecule", lane="A", options=("--durations=0",)),
         pytest_stage("awx-jobs", "tests/awx/lab", lane="B", options=("--durations=0",)),
         # Tests that fail on a defect they found are listed in tests/reliability/known_defects.py: left out here and
-        # counted in the notes (`make reliability` runs them). Faults and crashes: the gateway scenario only here.
+        # counted in the notes (`make reliability` runs them).
         pytest_stage("lifecycle", "tests/reliability/test_lifecycle_gateway_endpoint.py",
                      "tests/reliability/test_lifecycle_interface_endpoint.py",
                      "tests/reliability/test_lifecycle_privatelink.py", lane="B", options=RELIABILITY_OPTIONS),
+        chaos_stage("interface_endpoint", lane="B"),
         pytest_stage("bad-inputs", "tests/reliability/test_bad_inputs_scenarios.py", lane="C",
                      options=RELIABILITY_OPTIONS),
-        pytest_stage("chaos", "tests/reliability/test_faults.py", "tests/reliability/test_crashes.py", lane="C",
-                     options=RELIABILITY_OPTIONS, env=(("PRIVNET_CHAOS_SCENARIOS", "gateway_endpoint"),)),
+        chaos_stage("gateway_endpoint", lane="C"),
+        chaos_stage("privatelink", lane="C"),
     ]
 
 

@@ -124,3 +124,48 @@ def test_bastion_accepts_least_privilege_and_explicit_opt_ins() -> None:
 
 def test_bastion_absent_needs_only_the_project() -> None:
     assert bastion_check.check({"state": "absent", "project": "p"}) == {"errors": [], "policy": None}
+
+
+interface_plan = load("roles/interface_endpoint/files/interface_endpoint_plan.py")
+SQS_DETAIL = {"service_name": "com.amazonaws.ap-northeast-1.sqs", "service_type": [{"service_type": "Interface"}],
+              "availability_zones": AZS[:2], "private_dns_name": "sqs.ap-northeast-1.amazonaws.com",
+              "vpc_endpoint_policy_supported": True}
+
+
+def interface_request(**overrides: object) -> dict:
+    base = {"state": "present", "project": "p", "name": "p", "region": "ap-northeast-1", "vpc_id": "",
+            "services": ["sqs"], "presets": {}, "subnet_ids": [], "private_dns_enabled": True, "policy": "scoped",
+            "source_cidrs": [], "source_security_group_ids": [], "subnets": None, "vpc": None,
+            "service_details": None, "network": "known"}
+    return {**base, **overrides}
+
+
+def test_interface_plan_needs_subnets_unless_the_network_comes_later() -> None:
+    known = interface_plan.Planner(interface_request()).plan()
+    assert any(e.startswith("interface_endpoint_subnet_ids: the list is empty") for e in known["errors"])
+    later = interface_plan.Planner(interface_request(network="later")).plan()
+    assert later["errors"] == []
+    assert later["service_names"] == ["com.amazonaws.ap-northeast-1.sqs"]
+
+
+@pytest.mark.parametrize(
+    ("services", "details", "expected"),
+    [
+        (["sqs", "no-such-service"], [SQS_DETAIL],
+         "interface_endpoint_services[1]: com.amazonaws.ap-northeast-1.no-such-service is not offered"),
+        (["sqs"], [{**SQS_DETAIL, "private_dns_name": ""}], "interface_endpoint_private_dns_enabled: "),
+        (["sqs"], [{**SQS_DETAIL, "service_type": [{"service_type": "Gateway"}]}],
+         "interface_endpoint_services[0]: com.amazonaws.ap-northeast-1.sqs offers no Interface endpoint"),
+    ],
+)
+def test_interface_services_are_checked_before_the_network_exists(services: list, details: list,
+                                                                   expected: str) -> None:
+    plan = interface_plan.Planner(interface_request(network="later", services=services,
+                                                    service_details=details)).plan()
+    assert any(error.startswith(expected) for error in plan["errors"]), plan["errors"]
+
+
+def test_interface_services_alone_plan_the_endpoints_without_subnets() -> None:
+    plan = interface_plan.Planner(interface_request(network="later", service_details=[SQS_DETAIL])).plan()
+    assert plan["errors"] == []
+    assert [(e["name"], e["subnet_ids"]) for e in plan["endpoints"]] == [("p-sqs", [])]

@@ -242,7 +242,8 @@ class Planner:
         if request.get("state") != "present":
             return {"errors": self.errors, "region": region, "account_id": "", "partition": "aws",
                     "vpc_id": request.get("vpc_id") or "", "source_cidrs": [], "endpoints": [], "service_names": []}
-        self.check_network_inputs()
+        if request.get("network") != "later":
+            self.check_network_inputs()
         have_facts = request.get("subnets") is not None
         account, partition, vpc_id, subnets = "", "aws", request.get("vpc_id") or "", []
         if have_facts:
@@ -255,16 +256,17 @@ class Planner:
         result = {"errors": self.errors, "region": region, "account_id": account, "partition": partition,
                   "vpc_id": vpc_id, "source_cidrs": source_cidrs, "endpoints": endpoints,
                   "service_names": [f"com.amazonaws.{region}.{s['service']}" for s in services] if region else []}
-        if request.get("service_details") is None or not have_facts:
+        if request.get("service_details") is None:
             return result
         details = self.details(region)
-        vpc = request.get("vpc") or {}
+        vpc = request.get("vpc")
         for item in services:
             endpoints.append(self._endpoint(item, details, subnets, vpc, region, account, partition))
         return result
 
     def _endpoint(self, item: dict[str, Any], details: dict[str, dict[str, Any]], subnets: list[dict[str, Any]],
-                  vpc: dict[str, Any], region: str, account: str, partition: str) -> dict[str, Any]:
+                  vpc: dict[str, Any] | None, region: str, account: str, partition: str) -> dict[str, Any]:
+        """One endpoint's plan. Without subnets and VPC (not looked up yet) only the service itself is checked."""
         request = self.request
         service, label = item["service"], item["label"]
         service_name = f"com.amazonaws.{region}.{service}"
@@ -300,7 +302,7 @@ class Planner:
         if private_dns and not planned["private_dns_name"]:
             self.error(f"{dns_label}: {service_name} has no private DNS name; set private_dns_enabled: false for "
                        f"it (a dict entry in interface_endpoint_services) and use the endpoint's own DNS names")
-        if private_dns and not (vpc.get("enable_dns_support") and vpc.get("enable_dns_hostnames")):
+        if private_dns and vpc is not None and not (vpc.get("enable_dns_support") and vpc.get("enable_dns_hostnames")):
             self.error(f"{dns_label}: private DNS needs enableDnsSupport and enableDnsHostnames on VPC "
                        f"{vpc.get('id', '(unknown)')}")
         supported = detail.get("vpc_endpoint_policy_supported", True)
