@@ -53,3 +53,11 @@ def test_world_ssh_accepted_with_opt_in(lab, run_playbook) -> None:  # type: ign
         {"bastion_admin_cidrs": ["0.0.0.0/0"], "bastion_allow_world_ssh": True},
     )
     assert result.returncode == 0, result.output[-3000:]
+
+
+def test_bastion_wait_entry_point_needs_a_present_run(lab, run_playbook) -> None:  # type: ignore[no-untyped-def]
+    mark = lab.mark()
+    result = run_playbook("tests/roles/playbooks/bastion_wait_only.yml", {})
+    assert result.returncode != 0
+    assert "wait entry point needs a run of its main entry point with bastion_state present" in result.output
+    assert lab.mutating_calls_since(mark) == {}
