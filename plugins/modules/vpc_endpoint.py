@@ -151,7 +151,7 @@ options:
   wait_delay:
     description: Seconds between two polls while waiting.
     type: int
-    default: 5
+    default: 2
 notes:
   - Every AWS call is retried with jittered backoff on throttling and server errors.
   - Check mode makes no mutating call; it returns the predicted endpoint and C(diff).
@@ -375,7 +375,7 @@ def main() -> None:
         wait=dict(type="bool", default=True),
         allow_pending_acceptance=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),
-        wait_delay=dict(type="int", default=5),
+        wait_delay=dict(type="int", default=2),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

@@ -60,7 +60,7 @@ options:
   wait_delay:
     description: Seconds between two polls while waiting.
     type: int
-    default: 5
+    default: 2
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -156,7 +156,7 @@ def main() -> None:
         requester_vpc_ids=dict(type="list", elements="str"),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
-        wait_delay=dict(type="int", default=5),
+        wait_delay=dict(type="int", default=2),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

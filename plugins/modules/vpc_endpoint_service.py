@@ -105,7 +105,7 @@ options:
   wait_delay:
     description: Seconds between two polls while waiting.
     type: int
-    default: 5
+    default: 2
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -288,7 +288,7 @@ def main() -> None:
         purge_tags=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
-        wait_delay=dict(type="int", default=5),
+        wait_delay=dict(type="int", default=2),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())

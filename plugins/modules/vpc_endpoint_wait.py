@@ -44,7 +44,7 @@ options:
   wait_delay:
     description: Seconds between two polls.
     type: int
-    default: 5
+    default: 2
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -102,7 +102,7 @@ def main() -> None:
         state=dict(type="str", choices=["available", "deleted"], default="available"),
         allow_pending_acceptance=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),
-        wait_delay=dict(type="int", default=5),
+        wait_delay=dict(type="int", default=2),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())

@@ -31,7 +31,7 @@ def test_three_endpoints_cost_one_describe_per_poll(ec2, run_module, aws_shapes,
 
     assert result["changed"] is False
     assert result["states"] == {"vpce-1": "available", "vpce-2": "available", "vpce-3": "available"}
-    assert sleeps == [5, 5]
+    assert sleeps == [2, 2]  # the default wait_delay
 
 
 def test_rejected_endpoint_fails_fast_with_the_reason(ec2, run_module, aws_shapes):
