@@ -50,6 +50,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="drop earlier results instead of merging into them")
     parser.add_argument("--merge", type=Path, metavar="PARTIAL_JSON",
                         help="merge a run's <workdir>/results.partial.json into bench/results.json, render, no lab")
+    parser.add_argument("--results", default="results", metavar="NAME",
+                        help="write bench/NAME.json and bench/NAME.md (default results; e.g. results-scale1 for a "
+                             "run at --time-scale 1 kept beside the default one)")
     return parser.parse_args()
 
 
@@ -73,8 +76,8 @@ class ResultsFile:
     only what this run measured, so a partial (--only) run, or two runs on two labs, merge instead of clobbering."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        self.json = BENCH / "results.json"
-        self.md = BENCH / "results.md"
+        self.json = BENCH / f"{args.results}.json"
+        self.md = BENCH / f"{args.results}.md"
         self.args = args
         self.mine: dict[str, Any] = {}
         self.fresh = args.fresh

@@ -50,8 +50,7 @@ def scenarios() -> list[Scenario]:
         Scenario(
             "privatelink", "privnet-privatelink", {"privatelink_admin_cidrs": ADMIN_CIDRS},
             Side("playbooks/privatelink_provision.yml", "playbooks/privatelink_teardown.yml"),
-            None,
-            notes=["no baseline yet (see bench/README.md)"]),
+            Side("bench/baseline/privatelink.yml", "bench/baseline/privatelink_teardown.yml")),
     ]
 
 
