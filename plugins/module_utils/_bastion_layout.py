@@ -1,0 +1,196 @@
+# Copyright: Contributors to the privnet.aws project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Read the hosts privnet.aws.bastion runs in a VPC (groups, instance role, instances) in one call per resource kind
+and compare them with the plan.
+
+The comparison is at least as strict as the amazon.aws modules the role converges with (``ec2_security_group``,
+``iam_role``, ``iam_policy``, ``iam_instance_profile``, ``ec2_instance``, all with their purging defaults): whatever
+they would change shows up as a difference. The key pair is not read here: the role converges it on every run.
+
+Private to privnet.aws: no compatibility guarantee for other collections.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._aws_call import aws_call, retry
+from ._endpoint_compare import policy_changed
+from ._endpoint_results import to_result
+from ._layout_compare import Comparison
+
+IAM_MISSING = ("NoSuchEntity",)
+EC2_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
+ALL_TRAFFIC_OUT = [("-1", None, None, "0.0.0.0/0", None)]
+
+
+@aws_call("describe {action}")
+@retry()
+def _describe_all(client, action: str, key: str, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return client.get_paginator(action).paginate(Filters=filters).build_full_result()[key]
+
+
+@aws_call("get IAM role {name}", missing_codes=IAM_MISSING)
+@retry()
+def _get_role(client, name: str) -> dict[str, Any] | None:
+    return client.get_role(RoleName=name)["Role"]
+
+
+@aws_call("list the managed policies of IAM role {name}", missing_codes=IAM_MISSING, missing_value=list)
+@retry()
+def _attached_policies(client, name: str) -> list[str]:
+    pages = client.get_paginator("list_attached_role_policies").paginate(RoleName=name).build_full_result()
+    return sorted(item["PolicyArn"] for item in pages["AttachedPolicies"])
+
+
+@aws_call("get inline policy {policy_name} of IAM role {name}", missing_codes=IAM_MISSING)
+@retry()
+def _inline_policy(client, name: str, policy_name: str) -> Any:
+    return client.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
+
+
+@aws_call("get IAM instance profile {name}", missing_codes=IAM_MISSING)
+@retry()
+def _instance_profile(client, name: str) -> dict[str, Any] | None:
+    return client.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+
+
+def read_hosts(ec2, iam, name: str, project: str, vpc_id: str) -> dict[str, Any]:
+    """Everything the bastion role manages but the key pair: six read calls."""
+    instances = _describe_all(ec2, "describe_instances", "Reservations", [
+        {"Name": "tag:privnet:project", "Values": [project]},
+        {"Name": "instance-state-name", "Values": list(LIVE_INSTANCE_STATES)},
+    ])
+    return {
+        "groups": _describe_all(ec2, "describe_security_groups", "SecurityGroups", [
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": [f"{name}-bastion", f"{name}-private"]},
+        ]),
+        "role": _get_role(iam, f"{name}-private"),
+        "attached_policies": _attached_policies(iam, f"{name}-private"),
+        "inline_policy": _inline_policy(iam, f"{name}-private", f"{name}-private"),
+        "instance_profile": _instance_profile(iam, f"{name}-private"),
+        "instances": [instance for reservation in instances for instance in reservation["Instances"]],
+    }
+
+
+def _rules(permissions: list[dict[str, Any]]) -> list[tuple]:
+    """(protocol, from, to, source, description) per source, as ec2_security_group compares them."""
+    rules = []
+    for permission in permissions or []:
+        ports = (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort"))
+        for item in permission.get("IpRanges") or []:
+            rules.append((*ports, item["CidrIp"], item.get("Description")))
+        for item in permission.get("Ipv6Ranges") or []:
+            rules.append((*ports, item["CidrIpv6"], item.get("Description")))
+        for item in permission.get("UserIdGroupPairs") or []:
+            rules.append((*ports, item.get("GroupId"), item.get("Description")))
+        for item in permission.get("PrefixListIds") or []:
+            rules.append((*ports, item.get("PrefixListId"), item.get("Description")))
+    return sorted(rules, key=repr)
+
+
+def _ssh_from(*sources: str) -> list[tuple]:
+    return sorted((("tcp", 22, 22, source, None) for source in sources), key=repr)
+
+
+def _compare_group(compare: Comparison, groups: list[dict[str, Any]], name: str, tags: dict[str, str], sources):
+    group = compare.one(f"security group {name}", [item for item in groups if item.get("GroupName") == name])
+    if group is None:
+        return None
+    compare.check(f"security group {name} inbound rules", _rules(group.get("IpPermissions")), _ssh_from(*sources))
+    compare.check(f"security group {name} outbound rules", _rules(group.get("IpPermissionsEgress")), ALL_TRAFFIC_OUT)
+    compare.tags(f"security group {name}", group, {**tags, "Name": name})
+    return group["GroupId"]
+
+
+def _compare_role(compare: Comparison, hosts: dict[str, Any], plan: dict[str, Any], tags: dict[str, str]):
+    name = f"{plan['name']}-private"
+    role = hosts["role"]
+    if role is None:
+        compare.differences.append(f"IAM role {name}: missing")
+        return ""
+    if policy_changed(role.get("AssumeRolePolicyDocument"), EC2_TRUST):
+        compare.differences.append(f"IAM role {name} trust policy: not EC2 only")
+    compare.check(f"IAM role {name} managed policies", hosts["attached_policies"], [])
+    compare.tags(f"IAM role {name}", role, tags)
+    wanted_policy = plan["policy"] or None
+    if (hosts["inline_policy"] is None) != (wanted_policy is None) or (
+        wanted_policy is not None and policy_changed(hosts["inline_policy"], wanted_policy)
+    ):
+        compare.differences.append(f"IAM role {name} inline policy {name}: not the planned one")
+    profile = hosts["instance_profile"]
+    if profile is None:
+        compare.differences.append(f"instance profile {name}: missing")
+    else:
+        compare.check(f"instance profile {name} roles", [item["RoleName"] for item in profile.get("Roles") or []], [name])
+        compare.tags(f"instance profile {name}", profile, tags)
+    return role["Arn"]
+
+
+def _compare_instance(compare, instances, name, wanted: dict[str, Any], tags: dict[str, str]):
+    instance = compare.one(f"instance {name}", [item for item in instances if _name(item) == name])
+    if instance is None:
+        return None
+    what = f"instance {name}"
+    compare.check(f"{what} state", instance.get("State", {}).get("Name"), "running")
+    compare.check(f"{what} type", instance.get("InstanceType"), wanted["instance_type"])
+    compare.check(f"{what} key pair", instance.get("KeyName"), wanted["key_name"])
+    compare.check(f"{what} subnet", instance.get("SubnetId"), wanted["subnet_id"])
+    compare.check(f"{what} security groups", sorted(group["GroupId"] for group in instance.get("SecurityGroups") or []),
+                  [wanted["group_id"]])
+    compare.check(f"{what} public address", bool(instance.get("PublicIpAddress")), wanted["public"])
+    profile = (instance.get("IamInstanceProfile") or {}).get("Arn", "")
+    compare.check(f"{what} instance profile", profile.rsplit("/", 1)[-1] if profile else "", wanted["profile"])
+    options = instance.get("MetadataOptions") or {}
+    compare.check(
+        f"{what} metadata options",
+        (options.get("HttpEndpoint"), options.get("HttpTokens"), options.get("HttpPutResponseHopLimit")),
+        ("enabled", "required", 1),
+    )
+    compare.tags(what, instance, {**tags, "Name": name, "privnet:role": wanted["role"]})
+    return to_result(instance)
+
+
+def _name(instance: dict[str, Any]) -> str | None:
+    return next((tag["Value"] for tag in instance.get("Tags") or [] if tag["Key"] == "Name"), None)
+
+
+def compare_hosts(hosts: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """(differences, facts); the facts are complete only when there is no difference.
+
+    ``plan``: name, tags (every resource's tags but Name), admin_cidrs, public_subnet_id, private_subnet_ids,
+    private_instance_count, instance_type, private_instance_type, key_name, policy (the normalised inline policy of
+    the private hosts' role, empty for none).
+    """
+    compare = Comparison()
+    name, tags = plan["name"], dict(plan["tags"])
+    bastion_group = _compare_group(compare, hosts["groups"], f"{name}-bastion", tags, plan["admin_cidrs"])
+    private_group = _compare_group(
+        compare, hosts["groups"], f"{name}-private", tags, [bastion_group] if bastion_group else []
+    )
+    role_arn = _compare_role(compare, hosts, plan, tags)
+    common = {"key_name": plan["key_name"]}
+    bastion = _compare_instance(compare, hosts["instances"], f"{name}-bastion", {
+        **common, "instance_type": plan["instance_type"], "subnet_id": plan["public_subnet_id"],
+        "group_id": bastion_group, "public": True, "profile": "", "role": "bastion"}, tags)
+    private = []
+    for index in range(plan["private_instance_count"]):
+        subnets = plan["private_subnet_ids"]
+        private.append(_compare_instance(compare, hosts["instances"], f"{name}-private-{index + 1}", {
+            **common, "instance_type": plan["private_instance_type"],
+            "subnet_id": subnets[index % len(subnets)] if subnets else None,
+            "group_id": private_group, "public": False, "profile": f"{name}-private", "role": "private"}, tags))
+    facts = {
+        "security_group_id": bastion_group or "",
+        "private_security_group_id": private_group or "",
+        "instance_role_arn": role_arn,
+        "bastion": bastion or {},
+        "private_instances": [item for item in private if item],
+    }
+    return compare.differences, facts
