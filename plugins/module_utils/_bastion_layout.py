@@ -17,8 +17,7 @@ from typing import Any
 
 from ._aws_call import aws_call, retry
 from ._endpoint_compare import policy_changed
-from ._endpoint_results import to_result
-from ._layout_compare import Comparison
+from ._layout_compare import Comparison, compare_instance, describe_all
 
 IAM_MISSING = ("NoSuchEntity",)
 EC2_TRUST = {
@@ -27,12 +26,6 @@ EC2_TRUST = {
 }
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
 ALL_TRAFFIC_OUT = [("-1", None, None, "0.0.0.0/0", None)]
-
-
-@aws_call("describe {action}")
-@retry()
-def _describe_all(client, action: str, key: str, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return client.get_paginator(action).paginate(Filters=filters).build_full_result()[key]
 
 
 @aws_call("get IAM role {name}", missing_codes=IAM_MISSING)
@@ -62,12 +55,12 @@ def _instance_profile(client, name: str) -> dict[str, Any] | None:
 
 def read_hosts(ec2, iam, name: str, project: str, vpc_id: str) -> dict[str, Any]:
     """Everything the bastion role manages but the key pair: six read calls."""
-    instances = _describe_all(ec2, "describe_instances", "Reservations", [
+    instances = describe_all(ec2, "describe_instances", "Reservations", [
         {"Name": "tag:privnet:project", "Values": [project]},
         {"Name": "instance-state-name", "Values": list(LIVE_INSTANCE_STATES)},
     ])
     return {
-        "groups": _describe_all(ec2, "describe_security_groups", "SecurityGroups", [
+        "groups": describe_all(ec2, "describe_security_groups", "SecurityGroups", [
             {"Name": "vpc-id", "Values": [vpc_id]},
             {"Name": "group-name", "Values": [f"{name}-bastion", f"{name}-private"]},
         ]),
@@ -128,37 +121,10 @@ def _compare_role(compare: Comparison, hosts: dict[str, Any], plan: dict[str, An
     if profile is None:
         compare.differences.append(f"instance profile {name}: missing")
     else:
-        compare.check(f"instance profile {name} roles", [item["RoleName"] for item in profile.get("Roles") or []], [name])
+        roles = [item["RoleName"] for item in profile.get("Roles") or []]
+        compare.check(f"instance profile {name} roles", roles, [name])
         compare.tags(f"instance profile {name}", profile, tags)
     return role["Arn"]
-
-
-def _compare_instance(compare, instances, name, wanted: dict[str, Any], tags: dict[str, str]):
-    instance = compare.one(f"instance {name}", [item for item in instances if _name(item) == name])
-    if instance is None:
-        return None
-    what = f"instance {name}"
-    compare.check(f"{what} state", instance.get("State", {}).get("Name"), "running")
-    compare.check(f"{what} type", instance.get("InstanceType"), wanted["instance_type"])
-    compare.check(f"{what} key pair", instance.get("KeyName"), wanted["key_name"])
-    compare.check(f"{what} subnet", instance.get("SubnetId"), wanted["subnet_id"])
-    compare.check(f"{what} security groups", sorted(group["GroupId"] for group in instance.get("SecurityGroups") or []),
-                  [wanted["group_id"]])
-    compare.check(f"{what} public address", bool(instance.get("PublicIpAddress")), wanted["public"])
-    profile = (instance.get("IamInstanceProfile") or {}).get("Arn", "")
-    compare.check(f"{what} instance profile", profile.rsplit("/", 1)[-1] if profile else "", wanted["profile"])
-    options = instance.get("MetadataOptions") or {}
-    compare.check(
-        f"{what} metadata options",
-        (options.get("HttpEndpoint"), options.get("HttpTokens"), options.get("HttpPutResponseHopLimit")),
-        ("enabled", "required", 1),
-    )
-    compare.tags(what, instance, {**tags, "Name": name, "privnet:role": wanted["role"]})
-    return to_result(instance)
-
-
-def _name(instance: dict[str, Any]) -> str | None:
-    return next((tag["Value"] for tag in instance.get("Tags") or [] if tag["Key"] == "Name"), None)
 
 
 def compare_hosts(hosts: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
@@ -176,13 +142,13 @@ def compare_hosts(hosts: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str
     )
     role_arn = _compare_role(compare, hosts, plan, tags)
     common = {"key_name": plan["key_name"]}
-    bastion = _compare_instance(compare, hosts["instances"], f"{name}-bastion", {
+    bastion = compare_instance(compare, hosts["instances"], f"{name}-bastion", {
         **common, "instance_type": plan["instance_type"], "subnet_id": plan["public_subnet_id"],
         "group_id": bastion_group, "public": True, "profile": "", "role": "bastion"}, tags)
     private = []
     for index in range(plan["private_instance_count"]):
         subnets = plan["private_subnet_ids"]
-        private.append(_compare_instance(compare, hosts["instances"], f"{name}-private-{index + 1}", {
+        private.append(compare_instance(compare, hosts["instances"], f"{name}-private-{index + 1}", {
             **common, "instance_type": plan["private_instance_type"],
             "subnet_id": subnets[index % len(subnets)] if subnets else None,
             "group_id": private_group, "public": False, "profile": f"{name}-private", "role": "private"}, tags))

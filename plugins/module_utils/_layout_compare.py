@@ -1,7 +1,8 @@
 # Copyright: Contributors to the privnet.aws project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Collect the differences between what AWS holds and a plan, one readable line each (the *_layout_info modules).
+"""What the *_layout_info modules share: one paginated read per resource kind, and the differences between what AWS
+holds and a plan, one readable line each.
 
 Private to privnet.aws: no compatibility guarantee for other collections.
 """
@@ -10,7 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._endpoint_results import tags_of
+from ._aws_call import aws_call, retry
+from ._endpoint_results import tags_of, to_result
+
+
+@aws_call("describe {action}")
+@retry()
+def describe_all(client, action: str, key: str, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return client.get_paginator(action).paginate(Filters=filters).build_full_result()[key]
 
 
 def _user_tags(resource: dict[str, Any]) -> dict[str, str]:
@@ -37,3 +45,37 @@ class Comparison:
             self.differences.append(f"{what}: {len(found)} found, wanted 1")
             return None
         return found[0]
+
+
+def compare_instance(compare: Comparison, instances: list[dict[str, Any]], name: str, wanted: dict[str, Any],
+                     tags: dict[str, str]) -> dict[str, Any] | None:
+    """The one running instance named ``name`` as amazon.aws.ec2_instance_info returns it, or None.
+
+    ``wanted``: instance_type, key_name, subnet_id, group_id (its only group), public (has a public address),
+    profile (instance profile name, empty for none), role (the privnet:role tag). Tags are compared purged.
+    """
+    instance = compare.one(f"instance {name}", [item for item in instances if _name(item) == name])
+    if instance is None:
+        return None
+    what = f"instance {name}"
+    compare.check(f"{what} state", instance.get("State", {}).get("Name"), "running")
+    compare.check(f"{what} type", instance.get("InstanceType"), wanted["instance_type"])
+    compare.check(f"{what} key pair", instance.get("KeyName"), wanted["key_name"])
+    compare.check(f"{what} subnet", instance.get("SubnetId"), wanted["subnet_id"])
+    compare.check(f"{what} security groups", sorted(group["GroupId"] for group in instance.get("SecurityGroups") or []),
+                  [wanted["group_id"]])
+    compare.check(f"{what} public address", bool(instance.get("PublicIpAddress")), wanted["public"])
+    profile = (instance.get("IamInstanceProfile") or {}).get("Arn", "")
+    compare.check(f"{what} instance profile", profile.rsplit("/", 1)[-1] if profile else "", wanted["profile"])
+    options = instance.get("MetadataOptions") or {}
+    compare.check(
+        f"{what} metadata options",
+        (options.get("HttpEndpoint"), options.get("HttpTokens"), options.get("HttpPutResponseHopLimit")),
+        ("enabled", "required", 1),
+    )
+    compare.tags(what, instance, {**tags, "Name": name, "privnet:role": wanted["role"]})
+    return to_result(instance)
+
+
+def _name(instance: dict[str, Any]) -> str | None:
+    return next((tag["Value"] for tag in instance.get("Tags") or [] if tag["Key"] == "Name"), None)

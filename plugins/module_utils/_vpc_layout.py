@@ -16,15 +16,9 @@ from typing import Any
 
 from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of, to_result
-from ._layout_compare import Comparison
+from ._layout_compare import Comparison, describe_all
 
 LIVE_NAT_STATES = ("pending", "available")
-
-
-@aws_call("describe {action}")
-@retry()
-def _describe_all(client, action: str, key: str, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return client.get_paginator(action).paginate(Filters=filters).build_full_result()[key]
 
 
 @aws_call("describe the {attribute} attribute of VPC {vpc_id}")
@@ -40,7 +34,7 @@ def _filter(name: str, *values: str) -> dict[str, Any]:
 
 def read_layout(client, name: str, cidr: str) -> dict[str, Any]:
     """Everything vpc_base manages in the VPC named ``name`` with block ``cidr`` (empty dict when there is none)."""
-    vpcs = _describe_all(client, "describe_vpcs", "Vpcs", [_filter("tag:Name", name), _filter("cidr-block", cidr)])
+    vpcs = describe_all(client, "describe_vpcs", "Vpcs", [_filter("tag:Name", name), _filter("cidr-block", cidr)])
     if len(vpcs) != 1:
         return {"vpcs": vpcs}
     vpc_id = vpcs[0]["VpcId"]
@@ -49,15 +43,15 @@ def read_layout(client, name: str, cidr: str) -> dict[str, Any]:
         "vpcs": vpcs,
         "dns_support": _vpc_attribute(client, vpc_id, "enableDnsSupport"),
         "dns_hostnames": _vpc_attribute(client, vpc_id, "enableDnsHostnames"),
-        "internet_gateways": _describe_all(
+        "internet_gateways": describe_all(
             client, "describe_internet_gateways", "InternetGateways", [_filter("attachment.vpc-id", vpc_id)]
         ),
-        "subnets": _describe_all(client, "describe_subnets", "Subnets", in_vpc),
-        "route_tables": _describe_all(client, "describe_route_tables", "RouteTables", in_vpc),
-        "default_groups": _describe_all(
+        "subnets": describe_all(client, "describe_subnets", "Subnets", in_vpc),
+        "route_tables": describe_all(client, "describe_route_tables", "RouteTables", in_vpc),
+        "default_groups": describe_all(
             client, "describe_security_groups", "SecurityGroups", in_vpc + [_filter("group-name", "default")]
         ),
-        "nat_gateways": _describe_all(
+        "nat_gateways": describe_all(
             client, "describe_nat_gateways", "NatGateways", in_vpc + [_filter("state", *LIVE_NAT_STATES)]
         ),
     }
@@ -127,7 +121,8 @@ def compare_layout(layout: dict[str, Any], plan: dict[str, Any]) -> tuple[list[s
             result["id"] = subnet["SubnetId"]
             facts[f"{tier}_subnets"].append(result)
 
-    nat_gateways = [nat for nat in layout["nat_gateways"] if tags_of(nat).get("privnet:project") == tags.get("privnet:project")]
+    project = tags.get("privnet:project")
+    nat_gateways = [nat for nat in layout["nat_gateways"] if tags_of(nat).get("privnet:project") == project]
     nat_gateway_id = ""
     if plan["nat_gateway"]:
         nat = compare.one("NAT gateway", nat_gateways)
@@ -157,7 +152,8 @@ def compare_layout(layout: dict[str, Any], plan: dict[str, Any]) -> tuple[list[s
     private_routes = [("0.0.0.0/0", nat_gateway_id)] if plan["nat_gateway"] else []
     for subnet in facts["private_subnets"]:
         name = subnet["tags"].get("Name")
-        table = _table_by_tags(compare, f"route table {name}", tables, {**tags, "Name": name, "privnet:tier": "private"})
+        wanted_tags = {**tags, "Name": name, "privnet:tier": "private"}
+        table = _table_by_tags(compare, f"route table {name}", tables, wanted_tags)
         if table is None:
             continue
         compare.check(f"route table {name} routes", _created_routes(table), private_routes)

@@ -61,12 +61,12 @@ def converged() -> dict[str, Any]:
     """What read_hosts returns for the hosts the bastion role built from PLAN."""
     ssh = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22}
     profile = {"Arn": "arn:aws:iam::123456789012:instance-profile/demo-private"}
+    admins = dict(ssh, IpRanges=[{"CidrIp": "198.51.100.7/32"}], Ipv6Ranges=[{"CidrIpv6": "2001:db8::/64"}])
+    from_bastion = dict(ssh, UserIdGroupPairs=[{"GroupId": "sg-bastion", "UserId": "123456789012"}])
     return {
         "groups": [
-            group("sg-bastion", "demo-bastion", [dict(ssh, IpRanges=[{"CidrIp": "198.51.100.7/32"}],
-                                                       Ipv6Ranges=[{"CidrIpv6": "2001:db8::/64"}])]),
-            group("sg-private", "demo-private", [dict(ssh, UserIdGroupPairs=[{"GroupId": "sg-bastion",
-                                                                              "UserId": "123456789012"}])]),
+            group("sg-bastion", "demo-bastion", [admins]),
+            group("sg-private", "demo-private", [from_bastion]),
         ],
         "role": {"RoleName": "demo-private", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": copy.deepcopy(EC2_TRUST),
                  "Tags": tag_list(TAGS)},
@@ -159,8 +159,9 @@ def test_no_inline_policy_wanted_means_none_may_be_there():
 @pytest.fixture
 def stubbed_clients(monkeypatch):
     session = botocore.session.get_session()
-    clients = {service: session.create_client(service, region_name="ap-northeast-1", aws_access_key_id="AKIDTEST",
-                                               aws_secret_access_key="secret-test") for service in ("ec2", "iam")}
+    credentials = {"aws_access_key_id": "AKIDTEST", "aws_secret_access_key": "secret-test"}
+    clients = {service: session.create_client(service, region_name="ap-northeast-1", **credentials)
+               for service in ("ec2", "iam")}
     monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, service, retry_decorator=None, **kw: clients[service])
     stubbers = {service: Stubber(client) for service, client in clients.items()}
     for stubber in stubbers.values():
