@@ -61,3 +61,11 @@ def test_bastion_wait_entry_point_needs_a_present_run(lab, run_playbook) -> None
     assert result.returncode != 0
     assert "wait entry point needs a run of its main entry point with bastion_state present" in result.output
     assert lab.mutating_calls_since(mark) == {}
+
+
+def test_interface_endpoint_wait_entry_point_needs_a_present_run(lab, run_playbook) -> None:  # type: ignore[no-untyped-def]
+    mark = lab.mark()
+    result = run_playbook("tests/roles/playbooks/interface_endpoint_wait_only.yml", {})
+    assert result.returncode != 0
+    assert "wait entry point needs a run of its main entry point with interface_endpoint_state present" in result.output
+    assert lab.mutating_calls_since(mark) == {}
