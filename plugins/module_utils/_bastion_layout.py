@@ -53,8 +53,9 @@ def _instance_profile(client, name: str) -> dict[str, Any] | None:
     return client.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
 
 
-def read_hosts(ec2, iam, name: str, project: str, vpc_id: str) -> dict[str, Any]:
+def read_hosts(ec2, iam, params: dict[str, Any]) -> dict[str, Any]:
     """Everything the bastion role manages but the key pair: six read calls."""
+    name, project, vpc_id = params["name"], params["project"], params["vpc_id"]
     instances = describe_all(ec2, "describe_instances", "Reservations", [
         {"Name": "tag:privnet:project", "Values": [project]},
         {"Name": "instance-state-name", "Values": list(LIVE_INSTANCE_STATES)},

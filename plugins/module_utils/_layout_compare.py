@@ -9,7 +9,11 @@ Private to privnet.aws: no compatibility guarantee for other collections.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of, to_result
@@ -79,3 +83,16 @@ def compare_instance(compare: Comparison, instances: list[dict[str, Any]], name:
 
 def _name(instance: dict[str, Any]) -> str | None:
     return next((tag["Value"] for tag in instance.get("Tags") or [] if tag["Key"] == "Name"), None)
+
+
+def run_layout_info(argument_spec: dict[str, Any], services: tuple[str, ...], read: Callable, compare: Callable,
+                    result: str) -> None:
+    """The main() of a *_layout_info module: ``read(*clients, params)`` what exists, ``compare(found, params)`` it
+    with the plan, and exit with in_sync, differences and the facts under ``result``."""
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        found = read(*(module.client(service) for service in services), module.params)
+    except AnsibleEC2Error as e:
+        module.fail_json_aws_error(e)
+    differences, facts = compare(found, module.params)
+    module.exit_json(changed=False, in_sync=not differences, differences=differences, **{result: facts})

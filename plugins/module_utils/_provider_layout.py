@@ -56,8 +56,9 @@ def _elb_tags(elbv2, arns: list[str]) -> dict[str, dict[str, str]]:
     return {item["ResourceArn"]: tags_of(item) for item in descriptions}
 
 
-def read_provider(ec2, elbv2, name: str, project: str, vpc_id: str) -> dict[str, Any]:
+def read_provider(ec2, elbv2, params: dict[str, Any]) -> dict[str, Any]:
     """Everything the provider role manages but the endpoint service: five to seven read calls."""
+    name, project, vpc_id = params["name"], params["project"], params["vpc_id"]
     groups = describe_all(ec2, "describe_security_groups", "SecurityGroups", [
         {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [f"{name}-app"]}])
     reservations = describe_all(ec2, "describe_instances", "Reservations", [

@@ -129,12 +129,11 @@ hosts:
       elements: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error  # noqa: E402
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
 from ansible_collections.privnet.aws.plugins.module_utils._bastion_layout import (  # noqa: E402
     compare_hosts,
     read_hosts,
 )
+from ansible_collections.privnet.aws.plugins.module_utils._layout_compare import run_layout_info  # noqa: E402
 
 
 def main() -> None:
@@ -152,15 +151,7 @@ def main() -> None:
         key_name=dict(type="str", required=True, no_log=False),
         policy=dict(type="dict", default={}),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    try:
-        hosts = read_hosts(module.client("ec2"), module.client("iam"), params["name"], params["project"],
-                           params["vpc_id"])
-    except AnsibleEC2Error as e:
-        module.fail_json_aws_error(e)
-    differences, facts = compare_hosts(hosts, params)
-    module.exit_json(changed=False, in_sync=not differences, differences=differences, hosts=facts)
+    run_layout_info(argument_spec, ("ec2", "iam"), read_hosts, compare_hosts, "hosts")
 
 
 if __name__ == "__main__":

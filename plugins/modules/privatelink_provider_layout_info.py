@@ -123,8 +123,7 @@ provider:
       type: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error  # noqa: E402
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
+from ansible_collections.privnet.aws.plugins.module_utils._layout_compare import run_layout_info  # noqa: E402
 from ansible_collections.privnet.aws.plugins.module_utils._provider_layout import (  # noqa: E402
     compare_provider,
     read_provider,
@@ -145,15 +144,7 @@ def main() -> None:
         health_check_interval=dict(type="int", required=True),
         healthy_threshold=dict(type="int", required=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    try:
-        provider = read_provider(module.client("ec2"), module.client("elbv2"), params["name"], params["project"],
-                                 params["vpc_id"])
-    except AnsibleEC2Error as e:
-        module.fail_json_aws_error(e)
-    differences, facts = compare_provider(provider, params)
-    module.exit_json(changed=False, in_sync=not differences, differences=differences, provider=facts)
+    run_layout_info(argument_spec, ("ec2", "elbv2"), read_provider, compare_provider, "provider")
 
 
 if __name__ == "__main__":

@@ -153,8 +153,7 @@ layout:
       type: str
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error  # noqa: E402
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
+from ansible_collections.privnet.aws.plugins.module_utils._layout_compare import run_layout_info  # noqa: E402
 from ansible_collections.privnet.aws.plugins.module_utils._vpc_layout import (  # noqa: E402
     compare_layout,
     read_layout,
@@ -174,14 +173,8 @@ def main() -> None:
         nat_gateway=dict(type="bool", default=False),
         restrict_default_security_group=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("ec2")
-    try:
-        layout = read_layout(client, module.params["name"], module.params["cidr"])
-    except AnsibleEC2Error as e:
-        module.fail_json_aws_error(e)
-    differences, facts = compare_layout(layout, module.params)
-    module.exit_json(changed=False, in_sync=not differences, differences=differences, layout=facts)
+    run_layout_info(argument_spec, ("ec2",), lambda ec2, params: read_layout(ec2, params["name"], params["cidr"]),
+                    compare_layout, "layout")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,27 @@ def ec2(ec2_client, monkeypatch) -> Iterator[Stubber]:
 
 
 @pytest.fixture
+def stubbers(botocore_session, monkeypatch) -> Iterator[Callable[..., tuple[Stubber, ...]]]:
+    """``ec2, iam = stubbers("ec2", "iam")``: a Stubber per service on the clients a module under test gets."""
+    clients: dict[str, Any] = {}
+    active: dict[str, Stubber] = {}
+    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, service, retry_decorator=None, **kw: clients[service])
+
+    def make(*services: str) -> tuple[Stubber, ...]:
+        for service in services:
+            clients[service] = botocore_session.create_client(
+                service, region_name=REGION, aws_access_key_id="AKIDTEST", aws_secret_access_key="secret-test")
+            active[service] = Stubber(clients[service])
+            active[service].activate()
+        return tuple(active[service] for service in services)
+
+    yield make
+    for stubber in active.values():
+        stubber.assert_no_pending_responses()
+        stubber.deactivate()
+
+
+@pytest.fixture
 def sleeps(monkeypatch) -> list[float]:
     """Record sleeps (retry backoff, wait polls) instead of sleeping."""
     recorded: list[float] = []

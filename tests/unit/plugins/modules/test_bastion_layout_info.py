@@ -7,12 +7,9 @@ import json
 import urllib.parse
 from typing import Any
 
-import botocore.session
 import pytest
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.privnet.aws.plugins.module_utils._bastion_layout import EC2_TRUST, compare_hosts
 from ansible_collections.privnet.aws.plugins.modules import bastion_layout_info
-from botocore.stub import Stubber
 
 TAGS = {"privnet:project": "demo"}
 POLICY = {"Version": "2012-10-17",
@@ -156,24 +153,8 @@ def test_no_inline_policy_wanted_means_none_may_be_there():
     assert compare_hosts(hosts, plan)[0] == []
 
 
-@pytest.fixture
-def stubbed_clients(monkeypatch):
-    session = botocore.session.get_session()
-    credentials = {"aws_access_key_id": "AKIDTEST", "aws_secret_access_key": "secret-test"}
-    clients = {service: session.create_client(service, region_name="ap-northeast-1", **credentials)
-               for service in ("ec2", "iam")}
-    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, service, retry_decorator=None, **kw: clients[service])
-    stubbers = {service: Stubber(client) for service, client in clients.items()}
-    for stubber in stubbers.values():
-        stubber.activate()
-    yield stubbers
-    for stubber in stubbers.values():
-        stubber.assert_no_pending_responses()
-        stubber.deactivate()
-
-
-def test_the_module_reads_six_times_and_reports_in_sync(stubbed_clients, run_module):
-    ec2, iam = stubbed_clients["ec2"], stubbed_clients["iam"]
+def test_the_module_reads_six_times_and_reports_in_sync(stubbers, run_module):
+    ec2, iam = stubbers("ec2", "iam")
     hosts = converged()
     ec2.add_response("describe_instances", {"Reservations": [{"Instances": hosts["instances"]}]}, {"Filters": [
         {"Name": "tag:privnet:project", "Values": ["demo"]},
@@ -199,8 +180,8 @@ def test_the_module_reads_six_times_and_reports_in_sync(stubbed_clients, run_mod
     assert result["hosts"]["private_security_group_id"] == "sg-private"
 
 
-def test_a_missing_role_is_a_difference_not_a_failure(stubbed_clients, run_module):
-    ec2, iam = stubbed_clients["ec2"], stubbed_clients["iam"]
+def test_a_missing_role_is_a_difference_not_a_failure(stubbers, run_module):
+    ec2, iam = stubbers("ec2", "iam")
     ec2.add_response("describe_instances", {"Reservations": []})
     ec2.add_response("describe_security_groups", {"SecurityGroups": []})
     for operation in ("get_role", "list_attached_role_policies", "get_role_policy", "get_instance_profile"):

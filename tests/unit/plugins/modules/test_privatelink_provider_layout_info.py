@@ -6,12 +6,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import botocore.session
 import pytest
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.privnet.aws.plugins.module_utils._provider_layout import compare_provider
 from ansible_collections.privnet.aws.plugins.modules import privatelink_provider_layout_info
-from botocore.stub import Stubber
 
 TAGS = {"privnet:project": "demo"}
 PLAN = {
@@ -116,24 +113,8 @@ def test_every_drift_the_provider_role_repairs_is_a_difference(case):
     assert any(expected in line for line in differences), differences
 
 
-@pytest.fixture
-def stubbed_clients(monkeypatch):
-    session = botocore.session.get_session()
-    credentials = {"aws_access_key_id": "AKIDTEST", "aws_secret_access_key": "secret-test"}
-    clients = {service: session.create_client(service, region_name="ap-northeast-1", **credentials)
-               for service in ("ec2", "elbv2")}
-    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, service, retry_decorator=None, **kw: clients[service])
-    stubbers = {service: Stubber(client) for service, client in clients.items()}
-    for stubber in stubbers.values():
-        stubber.activate()
-    yield stubbers
-    for stubber in stubbers.values():
-        stubber.assert_no_pending_responses()
-        stubber.deactivate()
-
-
-def test_the_module_reads_seven_times_and_reports_in_sync(stubbed_clients, run_module):
-    ec2, elbv2 = stubbed_clients["ec2"], stubbed_clients["elbv2"]
+def test_the_module_reads_seven_times_and_reports_in_sync(stubbers, run_module):
+    ec2, elbv2 = stubbers("ec2", "elbv2")
     provider = converged()
     ec2.add_response("describe_security_groups", {"SecurityGroups": provider["groups"]}, {"Filters": [
         {"Name": "vpc-id", "Values": ["vpc-b"]}, {"Name": "group-name", "Values": ["demo-app"]}]})
@@ -157,8 +138,8 @@ def test_the_module_reads_seven_times_and_reports_in_sync(stubbed_clients, run_m
     assert result["provider"]["target_group_arn"] == TG_ARN
 
 
-def test_nothing_built_yet_is_a_difference_not_a_failure(stubbed_clients, run_module):
-    ec2, elbv2 = stubbed_clients["ec2"], stubbed_clients["elbv2"]
+def test_nothing_built_yet_is_a_difference_not_a_failure(stubbers, run_module):
+    ec2, elbv2 = stubbers("ec2", "elbv2")
     ec2.add_response("describe_security_groups", {"SecurityGroups": []})
     ec2.add_response("describe_instances", {"Reservations": []})
     elbv2.add_client_error("describe_target_groups", service_error_code="TargetGroupNotFound", http_status_code=400)
