@@ -17,14 +17,13 @@ from typing import Any
 
 from ._aws_call import aws_call, retry
 from ._endpoint_compare import policy_changed
-from ._layout_compare import Comparison, compare_instance, describe_all
+from ._layout_compare import LIVE_INSTANCE_STATES, Comparison, compare_instance, describe_all, rules
 
 IAM_MISSING = ("NoSuchEntity",)
 EC2_TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
-LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
 ALL_TRAFFIC_OUT = [("-1", None, None, "0.0.0.0/0", None)]
 
 
@@ -73,22 +72,6 @@ def read_hosts(ec2, iam, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _rules(permissions: list[dict[str, Any]]) -> list[tuple]:
-    """(protocol, from, to, source, description) per source, as ec2_security_group compares them."""
-    rules = []
-    for permission in permissions or []:
-        ports = (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort"))
-        for item in permission.get("IpRanges") or []:
-            rules.append((*ports, item["CidrIp"], item.get("Description")))
-        for item in permission.get("Ipv6Ranges") or []:
-            rules.append((*ports, item["CidrIpv6"], item.get("Description")))
-        for item in permission.get("UserIdGroupPairs") or []:
-            rules.append((*ports, item.get("GroupId"), item.get("Description")))
-        for item in permission.get("PrefixListIds") or []:
-            rules.append((*ports, item.get("PrefixListId"), item.get("Description")))
-    return sorted(rules, key=repr)
-
-
 def _ssh_from(*sources: str) -> list[tuple]:
     return sorted((("tcp", 22, 22, source, None) for source in sources), key=repr)
 
@@ -97,8 +80,8 @@ def _compare_group(compare: Comparison, groups: list[dict[str, Any]], name: str,
     group = compare.one(f"security group {name}", [item for item in groups if item.get("GroupName") == name])
     if group is None:
         return None
-    compare.check(f"security group {name} inbound rules", _rules(group.get("IpPermissions")), _ssh_from(*sources))
-    compare.check(f"security group {name} outbound rules", _rules(group.get("IpPermissionsEgress")), ALL_TRAFFIC_OUT)
+    compare.check(f"security group {name} inbound rules", rules(group.get("IpPermissions")), _ssh_from(*sources))
+    compare.check(f"security group {name} outbound rules", rules(group.get("IpPermissionsEgress")), ALL_TRAFFIC_OUT)
     compare.tags(f"security group {name}", group, {**tags, "Name": name})
     return group["GroupId"]
 

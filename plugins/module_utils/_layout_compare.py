@@ -18,11 +18,29 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of, to_result
 
+LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
+
 
 @aws_call("describe {action}")
 @retry()
 def describe_all(client, action: str, key: str, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return client.get_paginator(action).paginate(Filters=filters).build_full_result()[key]
+
+
+def rules(permissions: list[dict[str, Any]]) -> list[tuple]:
+    """(protocol, from, to, source, description) per source, as ec2_security_group compares them."""
+    found = []
+    for permission in permissions or []:
+        ports = (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort"))
+        for item in permission.get("IpRanges") or []:
+            found.append((*ports, item["CidrIp"], item.get("Description")))
+        for item in permission.get("Ipv6Ranges") or []:
+            found.append((*ports, item["CidrIpv6"], item.get("Description")))
+        for item in permission.get("UserIdGroupPairs") or []:
+            found.append((*ports, item.get("GroupId"), item.get("Description")))
+        for item in permission.get("PrefixListIds") or []:
+            found.append((*ports, item.get("PrefixListId"), item.get("Description")))
+    return sorted(found, key=repr)
 
 
 def _user_tags(resource: dict[str, Any]) -> dict[str, str]:

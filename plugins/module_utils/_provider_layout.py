@@ -18,10 +18,9 @@ from typing import Any
 
 from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of
-from ._layout_compare import Comparison, compare_instance, describe_all
+from ._layout_compare import LIVE_INSTANCE_STATES, Comparison, compare_instance, describe_all, rules
 
 ELB_MISSING = ("TargetGroupNotFound", "LoadBalancerNotFound")
-LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
 
 
 @aws_call("describe target group {name}", missing_codes=ELB_MISSING, missing_value=list)
@@ -83,18 +82,10 @@ def _compare_group(compare: Comparison, groups: list[dict[str, Any]], plan: dict
     group = compare.one(f"security group {name}", groups)
     if group is None:
         return None
-    inbound = sorted(
-        (item.get("IpProtocol"), item.get("FromPort"), item.get("ToPort"), source.get("CidrIp"),
-         source.get("Description"))
-        for item in group.get("IpPermissions") or [] for source in item.get("IpRanges") or [{}]
-    )
-    other_sources = [item for item in group.get("IpPermissions") or []
-                     if item.get("Ipv6Ranges") or item.get("UserIdGroupPairs") or item.get("PrefixListIds")]
     port = plan["app_port"]
-    compare.check(f"security group {name} inbound rules", inbound,
-                  sorted(("tcp", port, port, cidr, None) for cidr in plan["subnet_cidrs"]))
-    compare.check(f"security group {name} inbound rules from other sources", other_sources, [])
-    compare.check(f"security group {name} outbound rules", group.get("IpPermissionsEgress") or [], [])
+    compare.check(f"security group {name} inbound rules", rules(group.get("IpPermissions")),
+                  sorted((("tcp", port, port, cidr, None) for cidr in plan["subnet_cidrs"]), key=repr))
+    compare.check(f"security group {name} outbound rules", rules(group.get("IpPermissionsEgress")), [])
     compare.tags(f"security group {name}", group, {**tags, "Name": name})
     return group["GroupId"]
 

@@ -62,8 +62,9 @@ def _created_routes(table: dict[str, Any]) -> list[tuple[str, str]]:
     routes = []
     for route in table.get("Routes") or []:
         if route.get("DestinationCidrBlock") and route.get("Origin") == "CreateRoute":
-            target = route.get("GatewayId") or route.get("NatGatewayId") or route.get("InstanceId") or ""
-            routes.append((route["DestinationCidrBlock"], target or route.get("NetworkInterfaceId") or "?"))
+            target = (route.get("GatewayId") or route.get("NatGatewayId") or route.get("InstanceId")
+                      or route.get("NetworkInterfaceId") or "?")
+            routes.append((route["DestinationCidrBlock"], target))
     return sorted(routes)
 
 

@@ -80,7 +80,7 @@ DRIFTS = {
         "security group demo-app inbound rules"),
     "SSH from a group": (lambda p: p["groups"][0]["IpPermissions"].append(
         {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "UserIdGroupPairs": [{"GroupId": "sg-x"}]}),
-        "inbound rules from other sources"),
+        "security group demo-app inbound rules"),
     "egress opened": (lambda p: p["groups"][0].update(
         IpPermissionsEgress=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]),
         "security group demo-app outbound rules"),
