@@ -198,9 +198,9 @@ def converge_route_tables(client, vpc_id: str, plans: list[dict[str, Any]], chec
         fresh = {table["RouteTableId"]: table for table in _describe_tables(client, ids)}
         converged = [fresh[table["RouteTableId"]] for table in converged]
     results = []
-    for plan, table in zip(plans, converged):
-        result = to_result(table) if table is not None else {"route_table_id": "", "vpc_id": vpc_id,
-                                                              "tags": dict(plan["tags"])}
+    for plan, table in zip(plans, converged, strict=True):
+        placeholder = {"route_table_id": "", "vpc_id": vpc_id, "tags": dict(plan["tags"])}
+        result = to_result(table) if table is not None else placeholder
         result["id"] = result["route_table_id"]
         results.append(result)
     return {"changed": bool(tables.changes), "changes": tables.changes, "route_tables": results}
