@@ -45,11 +45,11 @@ CRASH_POINTS: dict[str, list[CrashPoint]] = {
     "gateway_endpoint": [
         CrashPoint("CreateVpc, before its DNS attributes", "ec2:CreateVpc"),
         CrashPoint("CreateRouteTable, before its association", "ec2:CreateRouteTable"),
+        CrashPoint("CreateVpcEndpoint, before its wait", "ec2:CreateVpcEndpoint"),
         CrashPoint("CreateSecurityGroup, before its ingress rule", "ec2:CreateSecurityGroup"),
         CrashPoint("CreateInstanceProfile, before AddRoleToInstanceProfile", "iam:CreateInstanceProfile"),
         CrashPoint("RunInstances, before ModifyInstanceAttribute", "ec2:RunInstances"),
         CrashPoint("CreateBucket, before PutBucketTagging", "s3:CreateBucket"),
-        CrashPoint("CreateVpcEndpoint, before its wait", "ec2:CreateVpcEndpoint"),
     ],
     "interface_endpoint": [
         CrashPoint("CreateSubnet, before its route table", "ec2:CreateSubnet", 2),

@@ -55,17 +55,14 @@ def test_world_ssh_accepted_with_opt_in(lab, run_playbook) -> None:  # type: ign
     assert result.returncode == 0, result.output[-3000:]
 
 
-def test_bastion_wait_entry_point_needs_a_present_run(lab, run_playbook) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("role, extra_vars", [
+    ("bastion", {"bastion_project": "wait-only", "bastion_admin_cidrs": ["198.19.128.1/32"]}),
+    ("interface_endpoint", {"interface_endpoint_project": "wait-only"}),
+    ("gateway_endpoint", {"gateway_endpoint_project": "wait-only"}),
+])
+def test_a_wait_entry_point_needs_a_present_run(lab, run_playbook, role, extra_vars) -> None:  # type: ignore[no-untyped-def]
     mark = lab.mark()
-    result = run_playbook("tests/roles/playbooks/bastion_wait_only.yml", {})
+    result = run_playbook("tests/roles/playbooks/wait_only.yml", {"wait_only_role": role, **extra_vars})
     assert result.returncode != 0
-    assert "wait entry point needs a run of its main entry point with bastion_state present" in result.output
-    assert lab.mutating_calls_since(mark) == {}
-
-
-def test_interface_endpoint_wait_entry_point_needs_a_present_run(lab, run_playbook) -> None:  # type: ignore[no-untyped-def]
-    mark = lab.mark()
-    result = run_playbook("tests/roles/playbooks/interface_endpoint_wait_only.yml", {})
-    assert result.returncode != 0
-    assert "wait entry point needs a run of its main entry point with interface_endpoint_state present" in result.output
+    assert f"wait entry point needs a run of its main entry point with {role}_state present" in result.output
     assert lab.mutating_calls_since(mark) == {}
