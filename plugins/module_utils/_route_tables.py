@@ -180,8 +180,12 @@ class RouteTables:
                                           if item.get("RouteTableAssociationId") != association_id]
             table["Associations"].append({"Main": False, "SubnetId": subnet_id, "RouteTableAssociationId": ""})
         for subnet_id, association_id in sorted(_subnet_associations(table).items()):
-            if subnet_id not in subnet_ids and self._change(f"remove subnet {subnet_id} from route table {name}"):
+            if subnet_id in subnet_ids:
+                continue
+            if self._change(f"remove subnet {subnet_id} from route table {name}"):
                 _disassociate(self.client, AssociationId=association_id)
+            table["Associations"] = [item for item in table["Associations"]
+                                     if item.get("RouteTableAssociationId") != association_id]
 
 
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:

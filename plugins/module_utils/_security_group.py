@@ -125,9 +125,11 @@ class SecurityGroup:
                 self._rules("inbound", None, [])
                 self._rules("outbound", None, [DEFAULT_EGRESS])
                 return self.result(None, None)
+            tagging = {"TagSpecifications": [{"ResourceType": "security-group", "Tags": _tag_list(tags)}]}
+            if not tags:
+                tagging = {}  # AWS refuses a tag specification without tags
             group_id = _create(self.client, GroupName=name, Description=self.params["description"],
-                               VpcId=self.params["vpc_id"],
-                               TagSpecifications=[{"ResourceType": "security-group", "Tags": _tag_list(tags)}])
+                               VpcId=self.params["vpc_id"], **tagging)
             ingress, egress = [], [DEFAULT_EGRESS]
         else:
             group_id = found["GroupId"]

@@ -202,3 +202,20 @@ def test_a_route_needs_exactly_one_target(ec2, run_module):
 
     assert result["failed"] is True
     assert "gateway_id" in result["msg"] and "nat_gateway_id" in result["msg"]
+
+
+def test_a_subnet_held_by_an_earlier_table_is_released_then_associated_with_its_own(ec2, run_module):
+    public = table("rtb-pub", PUBLIC_TAGS, ["subnet-pub1", "subnet-pub2", "subnet-prv1"], [INTERNET])
+    private = table("rtb-prv", PRIVATE_TAGS, [], [])
+    expect_read(ec2, [public, private])
+    ec2.add_response("disassociate_route_table", {}, {"AssociationId": "rtbassoc-pub-prv1"})
+    ec2.add_response("associate_route_table", {"AssociationId": "rtbassoc-new"},
+                     {"RouteTableId": "rtb-prv", "SubnetId": "subnet-prv1"})
+    expect_reread(ec2, converged()[1:])
+
+    result = run_module(route_tables.main, copy.deepcopy(ARGS))
+
+    assert result["changes"] == [
+        "remove subnet subnet-prv1 from route table demo-public",
+        "associate subnet subnet-prv1 with route table demo-private-1-a",
+    ]

@@ -184,3 +184,15 @@ def test_a_rule_needs_exactly_one_kind_of_source(ec2, run_module):
 
     assert result["failed"] is True
     assert "cidr_ip" in result["msg"] and "group_id" in result["msg"]
+
+
+def test_a_group_without_tags_is_created_without_a_tag_specification(ec2, run_module):
+    expect_find(ec2, [])
+    ec2.add_response("create_security_group", {"GroupId": GROUP_ID},
+                     {"GroupName": "demo-endpoints", "Description": "HTTPS to the endpoints", "VpcId": VPC_ID})
+    expect_reread(ec2, group([], [ALL_OUT], {}))
+    args = dict(copy.deepcopy(ARGS), tags={}, rules=[], rules_egress=[{"proto": "all", "cidr_ip": ["0.0.0.0/0"]}])
+
+    result = run_module(security_group.main, args)
+
+    assert result["changes"] == ["create security group demo-endpoints"]
