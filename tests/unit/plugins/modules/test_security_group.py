@@ -49,6 +49,16 @@ def expect_reread(ec2, found: dict[str, Any]) -> None:
     ec2.add_response("describe_security_groups", {"SecurityGroups": [found]}, {"GroupIds": [GROUP_ID]})
 
 
+def expect_planned_rules_set(ec2) -> None:
+    """The two HTTPS rules authorized, AWS's default outbound rule revoked, then the group read again."""
+    ec2.add_response("authorize_security_group_ingress", {"Return": True},
+                     {"GroupId": GROUP_ID, "IpPermissions": [one_rule(HTTPS, "10.0.128.0/24"),
+                                                             one_rule(HTTPS, "10.0.129.0/24")]})
+    ec2.add_response("revoke_security_group_egress", {"Return": True},
+                     {"GroupId": GROUP_ID, "IpPermissions": [ALL_OUT]})
+    expect_reread(ec2, group([HTTPS], []))
+
+
 def one_rule(permission: dict[str, Any], cidr: str) -> dict[str, Any]:
     return {**permission, "IpRanges": [item for item in permission["IpRanges"] if item["CidrIp"] == cidr]}
 
@@ -68,12 +78,7 @@ def test_a_new_group_is_created_tagged_and_ruled_without_a_pause(ec2, run_module
     ec2.add_response("create_security_group", {"GroupId": GROUP_ID},
                      {"GroupName": "demo-endpoints", "Description": "HTTPS to the endpoints", "VpcId": VPC_ID,
                       "TagSpecifications": [{"ResourceType": "security-group", "Tags": tag_list(TAGS)}]})
-    ec2.add_response("authorize_security_group_ingress", {"Return": True},
-                     {"GroupId": GROUP_ID, "IpPermissions": [one_rule(HTTPS, "10.0.128.0/24"),
-                                                             one_rule(HTTPS, "10.0.129.0/24")]})
-    ec2.add_response("revoke_security_group_egress", {"Return": True},
-                     {"GroupId": GROUP_ID, "IpPermissions": [ALL_OUT]})
-    expect_reread(ec2, group([HTTPS], []))
+    expect_planned_rules_set(ec2)
 
     result = run_module(security_group.main, copy.deepcopy(ARGS))
 
@@ -109,12 +114,7 @@ def test_drifted_rules_and_tags_are_repaired(ec2, run_module):
     ec2.add_response("delete_tags", {}, {"Resources": [GROUP_ID], "Tags": [{"Key": "owner"}]})
     ec2.add_response("revoke_security_group_ingress", {"Return": True},
                      {"GroupId": GROUP_ID, "IpPermissions": [ssh, https_other_description]})
-    ec2.add_response("authorize_security_group_ingress", {"Return": True},
-                     {"GroupId": GROUP_ID, "IpPermissions": [one_rule(HTTPS, "10.0.128.0/24"),
-                                                             one_rule(HTTPS, "10.0.129.0/24")]})
-    ec2.add_response("revoke_security_group_egress", {"Return": True},
-                     {"GroupId": GROUP_ID, "IpPermissions": [ALL_OUT]})
-    expect_reread(ec2, group([HTTPS], []))
+    expect_planned_rules_set(ec2)
 
     result = run_module(security_group.main, copy.deepcopy(ARGS))
 
