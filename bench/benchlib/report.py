@@ -24,7 +24,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ours = entry["ours"]
         conv = ours["converge"]["seconds"]
         r = ratio(conv, entry["ideal_seconds"])
-        rows.append((f"{name}: converge ≤ 1.3 × ideal", fmt(r, 1, " ×"),
+        rows.append((f"{name}: converge ≤ 1.3 × ideal", fmt(r, 2, " ×"),
                      f"{conv:.1f} s vs ideal {entry['ideal_seconds']:.1f} s", verdict(r is not None and r <= 1.3)))
         noop = ours["noop"]
         managed = ours["inventory"]["managed_resources"]
@@ -85,7 +85,7 @@ def scenario_rows(results: dict[str, Any]) -> list[list[str]]:
             conv, noop, inv = data["converge"], data["noop"], data["inventory"]
             rows.append([
                 name, side,
-                fmt(ratio(conv["seconds"], entry["ideal_seconds"]), 1, " ×"),
+                fmt(ratio(conv["seconds"], entry["ideal_seconds"]), 2, " ×"),
                 fmt(ratio(conv["seconds"], base_conv), 2, " ×") if side == "ours" else "1.00 ×" if base_conv else "–",
                 fmt(conv["seconds"], 1), fmt(entry["ideal_seconds"], 1),
                 fmt(conv["calls"].get("endpoint_window_seconds"), 1),
