@@ -17,14 +17,20 @@ from typing import Any
 
 from ._aws_call import aws_call, retry
 from ._endpoint_compare import policy_changed
-from ._layout_compare import LIVE_INSTANCE_STATES, Comparison, compare_instance, describe_all, rules
+from ._layout_compare import (
+    DEFAULT_EGRESS_RULE,
+    LIVE_INSTANCE_STATES,
+    Comparison,
+    compare_instance,
+    describe_all,
+    rules,
+)
 
 IAM_MISSING = ("NoSuchEntity",)
 EC2_TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
-ALL_TRAFFIC_OUT = [("-1", None, None, "0.0.0.0/0", None)]
 
 
 @aws_call("get IAM role {name}", missing_codes=IAM_MISSING)
@@ -81,7 +87,8 @@ def _compare_group(compare: Comparison, groups: list[dict[str, Any]], name: str,
     if group is None:
         return None
     compare.check(f"security group {name} inbound rules", rules(group.get("IpPermissions")), _ssh_from(*sources))
-    compare.check(f"security group {name} outbound rules", rules(group.get("IpPermissionsEgress")), ALL_TRAFFIC_OUT)
+    compare.check(f"security group {name} outbound rules", rules(group.get("IpPermissionsEgress")),
+                  [DEFAULT_EGRESS_RULE])
     compare.tags(f"security group {name}", group, {**tags, "Name": name})
     return group["GroupId"]
 

@@ -19,6 +19,8 @@ from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of, to_result
 
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
+# AWS's default outbound rule of a new VPC security group, as rules() reads it: all traffic to anywhere.
+DEFAULT_EGRESS_RULE = ("-1", None, None, "0.0.0.0/0", None)
 
 
 @aws_call("describe {action}")

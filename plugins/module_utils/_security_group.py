@@ -17,11 +17,9 @@ from typing import Any
 
 from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of, to_result
-from ._layout_compare import describe_all, rules
+from ._layout_compare import DEFAULT_EGRESS_RULE, describe_all, rules
 
 NOT_YET_KNOWN = ["InvalidGroup.NotFound"]
-# The outbound rule AWS gives every new VPC security group.
-DEFAULT_EGRESS = ("-1", None, None, "0.0.0.0/0", None)
 PROTOCOLS = {"all": "-1", "-1": "-1", "tcp": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "icmpv6"}
 
 
@@ -123,14 +121,14 @@ class SecurityGroup:
         if found is None:
             if not self._change(f"create security group {name}"):
                 self._rules("inbound", None, [])
-                self._rules("outbound", None, [DEFAULT_EGRESS])
+                self._rules("outbound", None, [DEFAULT_EGRESS_RULE])
                 return self.result(None, None)
             tagging = {"TagSpecifications": [{"ResourceType": "security-group", "Tags": _tag_list(tags)}]}
             if not tags:
                 tagging = {}  # AWS refuses a tag specification without tags
             group_id = _create(self.client, GroupName=name, Description=self.params["description"],
                                VpcId=self.params["vpc_id"], **tagging)
-            ingress, egress = [], [DEFAULT_EGRESS]
+            ingress, egress = [], [DEFAULT_EGRESS_RULE]
         else:
             group_id = found["GroupId"]
             ingress, egress = rules(found.get("IpPermissions")), rules(found.get("IpPermissionsEgress"))
