@@ -59,6 +59,7 @@ def test_world_ssh_accepted_with_opt_in(lab, run_playbook) -> None:  # type: ign
     ("bastion", {"bastion_project": "wait-only", "bastion_admin_cidrs": ["198.19.128.1/32"]}),
     ("interface_endpoint", {"interface_endpoint_project": "wait-only"}),
     ("gateway_endpoint", {"gateway_endpoint_project": "wait-only"}),
+    ("privatelink_provider", {"privatelink_provider_project": "wait-only"}),
 ])
 def test_a_wait_entry_point_needs_a_present_run(lab, run_playbook, role, extra_vars) -> None:  # type: ignore[no-untyped-def]
     mark = lab.mark()
