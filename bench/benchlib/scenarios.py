@@ -20,6 +20,7 @@ class Side:
     playbook: str
     teardown: str
     args: tuple[str, ...] = ()
+    converge_only: bool = False  # a floor: built once from empty and removed, no re-run
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Scenario:
     extra_vars: dict[str, Any]
     ours: Side
     baseline: Side | None
+    floor: Side | None = None
     endpoints: int = 1
     notes: list[str] = field(default_factory=list)
 
@@ -46,6 +48,8 @@ def scenarios() -> list[Scenario]:
             "gateway", "privnet-gwe", {"gwe_admin_cidrs": ADMIN_CIDRS},
             Side("playbooks/gateway_endpoint_provision.yml", "playbooks/gateway_endpoint_teardown.yml"),
             Side("bench/baseline/gateway_endpoint.yml", "bench/baseline/gateway_endpoint_teardown.yml"),
+            floor=Side("bench/floor/gateway_endpoint.yml", "bench/baseline/gateway_endpoint_teardown.yml",
+                       converge_only=True),
             endpoints=2),
         Scenario(
             "privatelink", "privnet-privatelink", {"privatelink_admin_cidrs": ADMIN_CIDRS},
@@ -58,6 +62,8 @@ def measure_side(runner: PlaybookRunner, lab: Lab, scenario: Scenario, side_name
     label = f"{scenario.name}-{side_name}"
     try:
         converge = runner.run(f"{label}-converge", side.playbook, scenario.extra_vars, *side.args)
+        if side.converge_only:
+            return {"converge": converge.as_dict()}
         noop = runner.run(f"{label}-noop", side.playbook, scenario.extra_vars, *side.args)
         try:
             inventory = project_inventory(lab, scenario.project)
@@ -85,6 +91,8 @@ def measure_scenarios(runner: PlaybookRunner, lab: Lab, time_scale: float, only:
             entry["ours"] = measure_side(runner, lab, scenario, "ours", scenario.ours)
             if scenario.baseline:
                 entry["baseline"] = measure_side(runner, lab, scenario, "baseline", scenario.baseline)
+            if scenario.floor:
+                entry["floor"] = measure_side(runner, lab, scenario, "floor", scenario.floor)
         except RuntimeError as error:  # a failed playbook: recorded, the other scenarios still run
             print(f"  {scenario.name} failed: {error}", flush=True)
             entry["error"] = str(error)
