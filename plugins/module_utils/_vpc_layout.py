@@ -23,7 +23,7 @@ LIVE_NAT_STATES = ("pending", "available")
 
 @aws_call("describe the {attribute} attribute of VPC {vpc_id}")
 @retry()
-def _vpc_attribute(client, vpc_id: str, attribute: str) -> bool:
+def vpc_attribute(client, vpc_id: str, attribute: str) -> bool:
     answer = client.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
     return bool(answer[attribute[0].upper() + attribute[1:]]["Value"])
 
@@ -41,8 +41,8 @@ def read_layout(client, name: str, cidr: str) -> dict[str, Any]:
     in_vpc = [_filter("vpc-id", vpc_id)]
     return {
         "vpcs": vpcs,
-        "dns_support": _vpc_attribute(client, vpc_id, "enableDnsSupport"),
-        "dns_hostnames": _vpc_attribute(client, vpc_id, "enableDnsHostnames"),
+        "dns_support": vpc_attribute(client, vpc_id, "enableDnsSupport"),
+        "dns_hostnames": vpc_attribute(client, vpc_id, "enableDnsHostnames"),
         "internet_gateways": describe_all(
             client, "describe_internet_gateways", "InternetGateways", [_filter("attachment.vpc-id", vpc_id)]
         ),

@@ -118,5 +118,5 @@ def test_integration_target(target: str, lab_endpoint: str, tmp_path: Path) -> N
 
 
 def test_there_are_targets() -> None:
-    assert {"vpc_endpoint", "vpc_endpoint_service", "vpc_endpoint_connection", "route_tables",
+    assert {"vpc_endpoint", "vpc_endpoint_service", "vpc_endpoint_connection", "route_tables", "vpc",
             "security_group"} <= set(TARGETS)

@@ -44,6 +44,7 @@ from support.results import record
 CRASH_POINTS: dict[str, list[CrashPoint]] = {
     "gateway_endpoint": [
         CrashPoint("CreateVpc, before its DNS attributes", "ec2:CreateVpc"),
+        CrashPoint("CreateInternetGateway, before its attachment", "ec2:CreateInternetGateway"),
         CrashPoint("CreateRouteTable, before its association", "ec2:CreateRouteTable"),
         CrashPoint("CreateVpcEndpoint, before its wait", "ec2:CreateVpcEndpoint"),
         CrashPoint("CreateSecurityGroup, before its ingress rule", "ec2:CreateSecurityGroup"),

@@ -126,7 +126,9 @@ def _describe_vpc_contents(account: str | None, add: Any, namer: Namer, in_vpcs:
     for group in groups:
         namer.add(group["GroupId"], f"{namer.of(group['VpcId'])}/{group['GroupName']}")
     igws = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": in_vpcs[0]["Values"]}])
-    for igw in igws["InternetGateways"]:
+    # A gateway created but never attached (a run stopped in between) belongs to the project by its tag only.
+    detached = ec2.describe_internet_gateways(Filters=[{"Name": f"tag:{PROJECT_TAG}", "Values": [project]}])
+    for igw in igws["InternetGateways"] + [igw for igw in detached["InternetGateways"] if not igw.get("Attachments")]:
         namer.add(igw["InternetGatewayId"], name_tag(_tags(igw)))
         add("internet_gateways", name=namer.of(igw["InternetGatewayId"]),
             vpcs=sorted(namer.of(a["VpcId"]) for a in igw.get("Attachments", [])))
