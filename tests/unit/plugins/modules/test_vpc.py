@@ -31,13 +31,13 @@ def in_vpc(name: str, *values: str) -> dict[str, Any]:
     return {"Name": name, "Values": list(values)}
 
 
-def a_vpc(tags: dict[str, str] = VPC_TAGS) -> dict[str, Any]:
-    return {"VpcId": VPC_ID, "CidrBlock": CIDR, "State": "available", "Tags": tag_list(tags)}
+def a_vpc(tags: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"VpcId": VPC_ID, "CidrBlock": CIDR, "State": "available", "Tags": tag_list(tags or VPC_TAGS)}
 
 
-def a_gateway(tags: dict[str, str] = IGW_TAGS, attached: bool = True) -> dict[str, Any]:
+def a_gateway(tags: dict[str, str] | None = None, attached: bool = True) -> dict[str, Any]:
     attachments = [{"VpcId": VPC_ID, "State": "available"}] if attached else []
-    return {"InternetGatewayId": IGW_ID, "Attachments": attachments, "Tags": tag_list(tags)}
+    return {"InternetGatewayId": IGW_ID, "Attachments": attachments, "Tags": tag_list(tags or IGW_TAGS)}
 
 
 def a_subnet(spec: dict[str, Any], number: int, **fields: Any) -> dict[str, Any]:
@@ -74,8 +74,8 @@ def expect_subnets(ec2, subnets: list[dict[str, Any]]) -> None:
     ec2.add_response("describe_subnets", {"Subnets": subnets}, {"Filters": [in_vpc("vpc-id", VPC_ID)]})
 
 
-def expect_reread(ec2, subnets: list[dict[str, Any]], vpc_tags: dict[str, str] = VPC_TAGS) -> None:
-    ec2.add_response("describe_vpcs", {"Vpcs": [a_vpc(vpc_tags)]}, {"VpcIds": [VPC_ID]})
+def expect_reread(ec2, subnets: list[dict[str, Any]]) -> None:
+    ec2.add_response("describe_vpcs", {"Vpcs": [a_vpc()]}, {"VpcIds": [VPC_ID]})
     ec2.add_response("describe_subnets", {"Subnets": subnets}, {"SubnetIds": [s["SubnetId"] for s in subnets]})
 
 
