@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list as tag_list
 
 from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of, to_result
@@ -125,7 +126,7 @@ class RouteTables:
                 self._predict_new(plan, name)
                 return None
             table = _create_table(self.client, VpcId=self.vpc_id, TagSpecifications=[
-                {"ResourceType": "route-table", "Tags": _tag_list(plan["tags"])}])
+                {"ResourceType": "route-table", "Tags": tag_list(plan["tags"])}])
             table.setdefault("Associations", [])
             self.tables.append(table)
         self._remove_extra_tags(table, plan["tags"], name)
@@ -186,10 +187,6 @@ class RouteTables:
                 _disassociate(self.client, AssociationId=association_id)
             table["Associations"] = [item for item in table["Associations"]
                                      if item.get("RouteTableAssociationId") != association_id]
-
-
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
 def converge_route_tables(client, vpc_id: str, plans: list[dict[str, Any]], check_mode: bool) -> dict[str, Any]:

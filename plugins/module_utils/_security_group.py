@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list as tag_list
+
 from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of, to_result
 from ._layout_compare import DEFAULT_EGRESS_RULE, describe_all, rules
@@ -123,7 +125,7 @@ class SecurityGroup:
                 self._rules("inbound", None, [])
                 self._rules("outbound", None, [DEFAULT_EGRESS_RULE])
                 return self.result(None, None)
-            tagging = {"TagSpecifications": [{"ResourceType": "security-group", "Tags": _tag_list(tags)}]}
+            tagging = {"TagSpecifications": [{"ResourceType": "security-group", "Tags": tag_list(tags)}]}
             if not tags:
                 tagging = {}  # AWS refuses a tag specification without tags
             group_id = _create(self.client, GroupName=name, Description=self.params["description"],
@@ -144,7 +146,7 @@ class SecurityGroup:
         if extra and self._change(f"remove tags {', '.join(extra)}"):
             _tag_call(self.client, "delete", group_id, [{"Key": key} for key in extra])
         if missing and self._change(f"set tags {', '.join(sorted(missing))}"):
-            _tag_call(self.client, "create", group_id, _tag_list(missing))
+            _tag_call(self.client, "create", group_id, tag_list(missing))
 
     def _rules(self, direction: str, group_id: str | None, current: list[tuple]) -> None:
         wanted = planned_rules(self.params["rules" if direction == "inbound" else "rules_egress"])
@@ -163,10 +165,6 @@ class SecurityGroup:
         if self.changes and not self.check_mode:
             result["diff"] = [{"before": to_result(before), "after": to_result(after)}]
         return result
-
-
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
 def converge_security_group(client, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:

@@ -16,11 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list as tag_list
 
 from ._aws_call import aws_call, retry
 from ._endpoint_results import tags_of, to_result
 from ._layout_compare import describe_all
-from ._vpc_layout import vpc_attribute
+from ._vpc_layout import ec2_filter, vpc_attribute
 
 # Right after a create, EC2 may not know the new VPC, gateway or subnet yet (eventual consistency).
 NOT_YET_KNOWN = ["InvalidVpcID.NotFound", "InvalidInternetGatewayID.NotFound", "InvalidSubnetID.NotFound"]
@@ -89,12 +90,9 @@ def _describe_subnets(client, ids: list[str]) -> list[dict[str, Any]]:
     return client.describe_subnets(SubnetIds=ids)["Subnets"]
 
 
-def _filter(name: str, *values: str) -> dict[str, Any]:
-    return {"Name": name, "Values": list(values)}
-
-
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags.items()]
+def _subnet_label(spec: dict[str, Any]) -> str:
+    name = spec["tags"].get("Name")
+    return f"subnet {name} {spec['cidr']}" if name else f"subnet {spec['cidr']}"
 
 
 def _with_id(resource: dict[str, Any], id_key: str) -> dict[str, Any]:
@@ -124,7 +122,7 @@ class Network:
         differing = {key: value for key, value in wanted.items() if current.get(key) != value}
         extra = sorted(set(current) - set(wanted))
         if differing and self._change(f"tag {what} with {', '.join(sorted(differing))}"):
-            _tag_call(self.client, "create", resource_id, _tag_list(differing))
+            _tag_call(self.client, "create", resource_id, tag_list(differing))
         if extra and self._change(f"remove tags {', '.join(extra)} of {what}"):
             _tag_call(self.client, "delete", resource_id, [{"Key": key} for key in extra])
 
@@ -139,8 +137,9 @@ class Network:
                     and self._change(f"set {attribute} of VPC {self.params['name']} to {wanted}"):
                 _set_vpc_attribute(self.client, vpc_id, attribute, wanted)
         gateway_id = self._internet_gateway(vpc_id) if self.params["internet_gateway"] else ""
+        in_vpc = [ec2_filter("vpc-id", vpc_id)]
         existing = {subnet["CidrBlock"]: subnet
-                    for subnet in describe_all(self.client, "describe_subnets", "Subnets", [_filter("vpc-id", vpc_id)])}
+                    for subnet in describe_all(self.client, "describe_subnets", "Subnets", in_vpc)}
         subnets = [self._subnet(vpc_id, existing.get(spec["cidr"]), spec) for spec in self.params["subnets"]]
         if self.changes and not self.check_mode:
             vpc = _describe_vpc(self.client, vpc_id)
@@ -151,8 +150,8 @@ class Network:
 
     def _vpc(self) -> dict[str, Any] | None:
         name, cidr = self.params["name"], self.params["cidr"]
-        found = describe_all(self.client, "describe_vpcs", "Vpcs", [_filter("tag:Name", name),
-                                                                    _filter("cidr-block", cidr)])
+        found = describe_all(self.client, "describe_vpcs", "Vpcs", [ec2_filter("tag:Name", name),
+                                                                    ec2_filter("cidr-block", cidr)])
         if len(found) > 1:
             ids = ", ".join(vpc["VpcId"] for vpc in found)
             raise AnsibleEC2Error(message=f"{len(found)} VPCs are named {name} with block {cidr} ({ids}); "
@@ -163,7 +162,7 @@ class Network:
         if not self._change(f"create VPC {name} {cidr}"):
             return None
         vpc = _create_vpc(self.client, CidrBlock=cidr,
-                          TagSpecifications=[{"ResourceType": "vpc", "Tags": _tag_list(self.vpc_tags)}])
+                          TagSpecifications=[{"ResourceType": "vpc", "Tags": tag_list(self.vpc_tags)}])
         if vpc.get("State") != "available":
             _wait_available(self.client, "vpc_available", f"VPC {vpc['VpcId']}", VpcIds=[vpc["VpcId"]])
         return vpc
@@ -172,18 +171,18 @@ class Network:
         wanted = self.params["internet_gateway_tags"]
         what = f"internet gateway of VPC {self.params['name']}"
         attached = describe_all(self.client, "describe_internet_gateways", "InternetGateways",
-                                [_filter("attachment.vpc-id", vpc_id)])
+                                [ec2_filter("attachment.vpc-id", vpc_id)])
         if attached:
             self._tags(what, attached[0], attached[0]["InternetGatewayId"], wanted)
             return attached[0]["InternetGatewayId"]
         # One created by a run stopped before it attached it carries the planned tags and no attachment.
         tagged = describe_all(self.client, "describe_internet_gateways", "InternetGateways",
-                              [_filter(f"tag:{key}", value) for key, value in wanted.items()]) if wanted else []
+                              [ec2_filter(f"tag:{key}", value) for key, value in wanted.items()]) if wanted else []
         detached = next((gateway for gateway in tagged if not gateway.get("Attachments")), None)
         if detached is None:
             if not self._change(f"create {what}"):
                 return ""
-            tagging = {"TagSpecifications": [{"ResourceType": "internet-gateway", "Tags": _tag_list(wanted)}]}
+            tagging = {"TagSpecifications": [{"ResourceType": "internet-gateway", "Tags": tag_list(wanted)}]}
             detached = _create_internet_gateway(self.client, **(tagging if wanted else {}))
         else:
             self._tags(what, detached, detached["InternetGatewayId"], wanted)
@@ -193,13 +192,13 @@ class Network:
         return gateway_id
 
     def _subnet(self, vpc_id: str, subnet: dict[str, Any] | None, spec: dict[str, Any]) -> dict[str, Any]:
-        what = f"subnet {spec['tags'].get('Name', '')} {spec['cidr']}".replace("  ", " ")
+        what = _subnet_label(spec)
         if subnet is None:
             if not self._change(f"create {what} in {spec['az']}"):
                 return {"id": "", "subnet_id": "", "vpc_id": vpc_id, "cidr_block": spec["cidr"],
                         "availability_zone": spec["az"], "tags": dict(spec["tags"])}
             subnet = _create_subnet(self.client, VpcId=vpc_id, CidrBlock=spec["cidr"], AvailabilityZone=spec["az"],
-                                    TagSpecifications=[{"ResourceType": "subnet", "Tags": _tag_list(spec["tags"])}])
+                                    TagSpecifications=[{"ResourceType": "subnet", "Tags": tag_list(spec["tags"])}])
             if subnet.get("State") != "available":
                 _wait_available(self.client, "subnet_available", what, SubnetIds=[subnet["SubnetId"]])
             return _with_id(subnet, "SubnetId")
@@ -217,7 +216,7 @@ class Network:
         if self.params["internet_gateway"]:
             self._change(f"create internet gateway of VPC {self.params['name']}")
         for spec in self.params["subnets"]:
-            self._change(f"create subnet {spec['tags'].get('Name', '')} {spec['cidr']} in {spec['az']}")
+            self._change(f"create {_subnet_label(spec)} in {spec['az']}")
         return {"vpc": {}, "internet_gateway_id": "", "subnets": []}
 
 

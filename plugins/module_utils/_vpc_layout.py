@@ -28,31 +28,31 @@ def vpc_attribute(client, vpc_id: str, attribute: str) -> bool:
     return bool(answer[attribute[0].upper() + attribute[1:]]["Value"])
 
 
-def _filter(name: str, *values: str) -> dict[str, Any]:
+def ec2_filter(name: str, *values: str) -> dict[str, Any]:
     return {"Name": name, "Values": list(values)}
 
 
 def read_layout(client, name: str, cidr: str) -> dict[str, Any]:
     """Everything vpc_base manages in the VPC named ``name`` with block ``cidr`` (empty dict when there is none)."""
-    vpcs = describe_all(client, "describe_vpcs", "Vpcs", [_filter("tag:Name", name), _filter("cidr-block", cidr)])
+    vpcs = describe_all(client, "describe_vpcs", "Vpcs", [ec2_filter("tag:Name", name), ec2_filter("cidr-block", cidr)])
     if len(vpcs) != 1:
         return {"vpcs": vpcs}
     vpc_id = vpcs[0]["VpcId"]
-    in_vpc = [_filter("vpc-id", vpc_id)]
+    in_vpc = [ec2_filter("vpc-id", vpc_id)]
     return {
         "vpcs": vpcs,
         "dns_support": vpc_attribute(client, vpc_id, "enableDnsSupport"),
         "dns_hostnames": vpc_attribute(client, vpc_id, "enableDnsHostnames"),
         "internet_gateways": describe_all(
-            client, "describe_internet_gateways", "InternetGateways", [_filter("attachment.vpc-id", vpc_id)]
+            client, "describe_internet_gateways", "InternetGateways", [ec2_filter("attachment.vpc-id", vpc_id)]
         ),
         "subnets": describe_all(client, "describe_subnets", "Subnets", in_vpc),
         "route_tables": describe_all(client, "describe_route_tables", "RouteTables", in_vpc),
         "default_groups": describe_all(
-            client, "describe_security_groups", "SecurityGroups", in_vpc + [_filter("group-name", "default")]
+            client, "describe_security_groups", "SecurityGroups", in_vpc + [ec2_filter("group-name", "default")]
         ),
         "nat_gateways": describe_all(
-            client, "describe_nat_gateways", "NatGateways", in_vpc + [_filter("state", *LIVE_NAT_STATES)]
+            client, "describe_nat_gateways", "NatGateways", in_vpc + [ec2_filter("state", *LIVE_NAT_STATES)]
         ),
     }
 
