@@ -170,12 +170,17 @@ def injected_counts(entries: list[dict[str, Any]]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class CrashPoint:
-    """Kill the run as soon as the journal shows the `occurrence`-th successful `service:Action` of this run: the
-    lab journals a call before its answer leaves, so the playbook never sees the answer."""
+    """Kill the run as soon as the journal shows the `occurrence`-th successful `service:Action` of this run. The lab
+    journals the call, then holds its answer back (fault `hold`) while the run is killed, so the playbook never sees
+    it, even when the same module process makes its next call a few milliseconds later."""
 
     label: str
     action: str
     occurrence: int = 1
+
+    @property
+    def fault_spec(self) -> str:
+        return f"hold={self.action}"
 
     def reached(self, entries: list[dict[str, Any]]) -> bool:
         hits = [e for e in entries if f"{e['service']}:{e['action']}" == self.action and 200 <= e["status"] < 300]
@@ -204,6 +209,8 @@ def run_until(scenario: Scenario, family: str, offset: int, workdir: Path, point
     vars_file = workdir / "extra_vars.json"
     vars_file.write_text(json.dumps(scenario.extra_vars(family, offset)))
     log = workdir / f"killed-run-{time.monotonic_ns()}.log"
+    if point.fault_spec:
+        set_faults(point.fault_spec)
     tail = JournalTail()
     with log.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(  # noqa: S603 - the venv's ansible-playbook on our own playbook
@@ -220,6 +227,8 @@ def run_until(scenario: Scenario, family: str, offset: int, workdir: Path, point
                 time.sleep(KILL_POLL_SECONDS)
         finally:
             kill_run(process.pid)
+            if point.fault_spec:
+                set_faults("off")
         process.wait(timeout=60)
     tail.poll()
     calls_at_kill = _calls_until(tail.entries, point) if killed else len(tail.entries)

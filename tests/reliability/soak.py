@@ -60,6 +60,10 @@ class AfterCalls(CrashPoint):
     def __init__(self, calls: int) -> None:
         super().__init__(f"after {calls} calls", "*", calls)
 
+    @property
+    def fault_spec(self) -> str:
+        return ""  # any call will do: nothing to hold back
+
     def reached(self, entries: list[dict[str, object]]) -> bool:
         return len(entries) >= self.occurrence
 

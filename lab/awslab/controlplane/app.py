@@ -85,9 +85,12 @@ class LabApp:
         status = int(status_line.split(" ", 1)[0])
         for gate in self._gates:
             gate.after(info, status, body)
-        self._record(info, status, error_code_of(status, headers, body), started, None)
+        hold = max((gate.hold_seconds(info, status) for gate in self._gates), default=0.0)
+        self._record(info, status, error_code_of(status, headers, body), started, "hold" if hold else None)
         if info.mutating and status < 300:
             hooks.notify(hooks.ApiEvent(info.service, info.action, info.account, info.region, status))
+        if hold:
+            time.sleep(hold)  # journaled, not yet answered: a test kills the client in this window
         start_response(status_line, headers)
         return [body]
 

@@ -18,3 +18,6 @@ class DryRunGate:
 
     def after(self, info: RequestInfo, status: int, body: bytes) -> None:
         return None
+
+    def hold_seconds(self, info: RequestInfo, status: int) -> float:
+        return 0.0

@@ -1,6 +1,7 @@
 """Fault injection (`--faults SPEC`): throttling, 500/503, connection resets, and eventual consistency
 (NotFound on a describe of a resource just created), at given rates, reproducible by seed and bounded
-(at most `max` faults in total and `burst` in a row per account and action, so SDK retries get through).
+(at most `max` faults in total and `burst` in a row per account and action, so SDK retries get through);
+and held answers (`hold`: the change is made and journaled, its answer leaves only after `holdfor` seconds).
 """
 
 from __future__ import annotations
@@ -114,6 +115,10 @@ class FaultGate:
             if rule.create == info.action:
                 with self._lock:
                     self._fresh.update(match.decode() for match in rule.id_pattern.findall(body))
+
+    def hold_seconds(self, info: RequestInfo, status: int) -> float:
+        held = 200 <= status < 300 and f"{info.service}:{info.action}" in self.spec.hold
+        return self.spec.hold_seconds if held else 0.0
 
     def reset(self) -> None:
         with self._lock:

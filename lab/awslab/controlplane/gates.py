@@ -24,3 +24,6 @@ class Gate(Protocol):
 
     def after(self, info: RequestInfo, status: int, body: bytes) -> None:
         """Observe moto's answer (for example, remember a resource id that was just created)."""
+
+    def hold_seconds(self, info: RequestInfo, status: int) -> float:
+        """How long moto's journaled answer waits before it leaves (0: it leaves at once)."""

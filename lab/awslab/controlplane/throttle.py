@@ -92,6 +92,9 @@ class ThrottleGate:
     def after(self, info: RequestInfo, status: int, body: bytes) -> None:
         return None
 
+    def hold_seconds(self, info: RequestInfo, status: int) -> float:
+        return 0.0
+
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()

@@ -29,8 +29,8 @@ class Lab:
         return self.server.endpoint_url
 
     def client(self, service: str, account: str = ACCOUNT_A, region: str = DEFAULT_REGION,
-               retries: dict[str, Any] | None = None) -> Any:
-        config = Config(retries=retries or {"total_max_attempts": 1, "mode": "standard"})
+               retries: dict[str, Any] | None = None, read_timeout: float = 60) -> Any:
+        config = Config(retries=retries or {"total_max_attempts": 1, "mode": "standard"}, read_timeout=read_timeout)
         return boto3.client(service, endpoint_url=self.url, region_name=region, aws_access_key_id=account,
                             aws_secret_access_key="secret", config=config)
 

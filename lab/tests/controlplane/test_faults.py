@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from awslab.controlplane.faults import FaultGate
 from awslab.controlplane.faultspec import FaultSpec, parse_fault_spec
@@ -32,7 +32,10 @@ def test_spec_parsing() -> None:
     assert spec == FaultSpec(throttle=0.2, server_error=0.05, reset=0.01, notfound=0.3, seed=7, max_total=9,
                              burst=1, services=frozenset({"ec2", "sts"}))
     assert not parse_fault_spec("").active
-    for bad in ("throttle=2", "bogus=1", "throttle"):
+    held = parse_fault_spec("hold=ec2:CreateVpc+iam:CreateRole,holdfor=2.5")
+    assert held == FaultSpec(hold=frozenset({"ec2:CreateVpc", "iam:CreateRole"}), hold_seconds=2.5)
+    assert held.active
+    for bad in ("throttle=2", "bogus=1", "throttle", "hold=CreateVpc", "hold=ec2:", "holdfor=0", "holdfor=61"):
         with pytest.raises(ValueError):
             parse_fault_spec(bad)
 
@@ -114,3 +117,17 @@ def test_a_seed_replays_the_same_faults_against_the_server(lab: Any) -> None:
     first = run()
     assert first == run()
     assert {"RequestLimitExceeded"} <= set(first) and None in first
+
+
+
+def test_a_held_answer_is_made_and_journaled_at_once_but_leaves_only_later(lab: Any, ec2: Any) -> None:
+    lab.configure(faults="hold=ec2:CreateVpc,holdfor=3")
+    impatient = lab.client("ec2", read_timeout=1)
+    with pytest.raises(ReadTimeoutError):
+        impatient.create_vpc(CidrBlock="10.61.0.0/16")
+    assert [vpc["CidrBlock"] for vpc in ec2.describe_vpcs()["Vpcs"] if vpc["CidrBlock"] == "10.61.0.0/16"]
+    created = [entry for entry in lab.journal() if entry.action == "CreateVpc"]
+    assert [(entry.status, entry.injected) for entry in created] == [(200, "hold")]
+    assert ec2.describe_vpcs()["Vpcs"]  # other actions are answered at once
+    lab.configure(faults="")
+    assert impatient.create_vpc(CidrBlock="10.62.0.0/16")["Vpc"]["VpcId"]
