@@ -119,13 +119,12 @@ def test_a_seed_replays_the_same_faults_against_the_server(lab: Any) -> None:
     assert {"RequestLimitExceeded"} <= set(first) and None in first
 
 
-
 def test_a_held_answer_is_made_and_journaled_at_once_but_leaves_only_later(lab: Any, ec2: Any) -> None:
     lab.configure(faults="hold=ec2:CreateVpc,holdfor=3")
     impatient = lab.client("ec2", read_timeout=1)
     with pytest.raises(ReadTimeoutError):
         impatient.create_vpc(CidrBlock="10.61.0.0/16")
-    assert [vpc["CidrBlock"] for vpc in ec2.describe_vpcs()["Vpcs"] if vpc["CidrBlock"] == "10.61.0.0/16"]
+    assert "10.61.0.0/16" in {vpc["CidrBlock"] for vpc in ec2.describe_vpcs()["Vpcs"]}  # the change was made
     created = [entry for entry in lab.journal() if entry.action == "CreateVpc"]
     assert [(entry.status, entry.injected) for entry in created] == [(200, "hold")]
     assert ec2.describe_vpcs()["Vpcs"]  # other actions are answered at once
